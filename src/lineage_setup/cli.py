@@ -1,0 +1,161 @@
+"""The command line: one command per registered integration, and the one place exit codes are set."""
+from __future__ import annotations
+
+import enum
+import inspect
+import os
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, Optional
+
+import typer
+
+from lineage_setup import __version__, answers, prompts, redact, runner, ui
+from lineage_setup.errors import ExitCode, LineageSetupError, UsageError
+from lineage_setup.integrations import REGISTRY
+from lineage_setup.integrations.base import Integration, Option
+
+app = typer.Typer(
+    help="Wire data tools to an OpenLineage backend (Astro, or any OpenLineage HTTP endpoint).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # our handler redacts; tracebacks never show locals
+    add_completion=False,
+)
+
+_CONNECTION = "Connection"
+_MODE = "What to do"
+
+
+def _opt(*decls: str, help: str, panel: str = _CONNECTION) -> Any:
+    return typer.Option(*decls, help=help, rich_help_panel=panel, show_default=False)
+
+
+COMMON: list[tuple[str, Any, Any]] = [
+    ("dir", Annotated[Path, _opt("--dir", help="Project directory.", panel=_MODE)], Path(".")),
+    ("domain", Annotated[Optional[str], _opt("--domain", help="Astro base domain, e.g. astronomer.io; the URL becomes https://api.<domain>. (env: LINEAGE_SETUP_DOMAIN)")], None),
+    ("url", Annotated[Optional[str], _opt("--url", help="Full OpenLineage URL instead of --domain; a path becomes the endpoint. (env: OPENLINEAGE_URL)")], None),
+    ("endpoint", Annotated[Optional[str], _opt("--endpoint", help="Endpoint path (default: api/v1/lineage; env: OPENLINEAGE_ENDPOINT).")], None),
+    ("api_key", Annotated[Optional[str], _opt("--api-key", help="OpenLineage API key (prefer --api-key-file or the env var: argv is visible to others). (env: OPENLINEAGE_API_KEY)")], None),
+    ("api_key_file", Annotated[Optional[str], _opt("--api-key-file", help="Read the API key from this file; - reads stdin.")], None),
+    ("namespace", Annotated[Optional[str], _opt("--namespace", help="Job namespace, e.g. dbt-prod. (env: OPENLINEAGE_NAMESPACE)")], None),
+    ("no_input", Annotated[bool, _opt("--no-input", help="Never prompt; a missing answer is an error.", panel=_MODE)], False),
+    ("yes", Annotated[bool, _opt("--yes", "-y", help="Apply without asking.", panel=_MODE)], False),
+    ("dry_run", Annotated[bool, _opt("--dry-run", help="Show the changes; write nothing.", panel=_MODE)], False),
+    ("check", Annotated[bool, _opt("--check", help="Write nothing; exit 1 if anything would change.", panel=_MODE)], False),
+    ("print_", Annotated[bool, _opt("--print", help="Print the config to stdout (with the real key); write nothing.", panel=_MODE)], False),
+]
+
+
+def _choice_type(name: str, values: tuple[str, ...]) -> type[enum.Enum]:
+    return enum.Enum(name, {value: value for value in values}, type=str)  # type: ignore[return-value]
+
+
+def _option_params(integration: Integration) -> list[tuple[str, Any, Any]]:
+    fmt_type = _choice_type(f"{integration.NAME}_format", integration.PRINT_FORMATS)
+    formats = ", ".join(integration.PRINT_FORMATS)
+    params = [
+        ("fmt", Annotated[Optional[fmt_type], _opt("--format", help=f"With --print: {formats}.", panel=_MODE)], None),
+    ]
+    for option in integration.OPTIONS:
+        params.append((option.name, _annotation(integration, option), option.default))
+    return params
+
+
+def _annotation(integration: Integration, option: Option) -> Any:
+    kind: Any = bool if option.is_flag else str
+    if option.choices:
+        kind = _choice_type(f"{integration.NAME}_{option.name}", option.choices)
+    if option.multiple:
+        kind = list[kind]  # type: ignore[valid-type]
+    help_text = option.help + (f" (default: {option.default})" if option.default not in (None, False) else "")
+    return Annotated[kind if option.default is not None else Optional[kind], _opt(option.flag, help=help_text, panel=integration.TITLE)]
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _mode(values: dict[str, Any]) -> runner.Mode:
+    chosen = [flag for flag, key in (("--print", "print_"), ("--check", "check"), ("--dry-run", "dry_run")) if values[key]]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} cannot be combined")
+    if values["fmt"] is not None and not values["print_"]:
+        raise UsageError("--format applies only with --print")
+    action = {"--print": "print", "--check": "check", "--dry-run": "dry-run"}.get(chosen[0] if chosen else "", "apply")
+    return runner.Mode(action, yes=values["yes"], fmt=_plain(values["fmt"]))  # type: ignore[arg-type]
+
+
+def _root(value: Path) -> Path:
+    root = value.expanduser()
+    if not root.is_dir():
+        raise UsageError(f"--dir: {value} is not a directory")
+    return root.resolve()
+
+
+def _run_integration(integration: Integration, values: dict[str, Any]) -> ExitCode:
+    env = dict(os.environ)
+    mode = _mode(values)
+    flags = answers.Flags(*(values[k] for k in ("domain", "url", "endpoint", "api_key", "api_key_file", "namespace")))
+    prompter = prompts.make_prompter() if prompts.interactive(values["no_input"], env) else None
+    options = {option.name: _plain(values[option.name]) for option in integration.OPTIONS}
+    return runner.run(
+        integration, root=_root(values["dir"]), flags=flags, mode=mode, options=options, env=env, prompter=prompter
+    )
+
+
+def _finish(action: Callable[[], ExitCode]) -> NoReturn:
+    """The one place an outcome becomes an exit code."""
+    try:
+        code = action()
+    except LineageSetupError as exc:
+        ui.error(str(exc))
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        ui.error("interrupted; nothing was written")
+        code = ExitCode.INTERRUPTED
+    except Exception:  # a bug: show a redacted traceback, never a secret
+        ui.error("internal error (please report it):\n" + traceback.format_exc())
+        code = ExitCode.FAILED
+    raise typer.Exit(int(code))
+
+
+def _make_command(integration: Integration) -> Callable[..., None]:
+    params = COMMON + _option_params(integration)
+
+    def command(**values: Any) -> None:
+        redact.clear()
+        _finish(lambda: _run_integration(integration, values))
+
+    command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in params]
+    )
+    command.__annotations__ = {n: a for n, a, _ in params}
+    command.__doc__ = integration.HELP
+    return command
+
+
+for _integration in REGISTRY.values():
+    _command = _make_command(_integration)
+    app.command(_integration.NAME, help=_integration.HELP)(_command)
+    for _alias in _integration.ALIASES:
+        app.command(_alias, help=f"Alias of {_integration.NAME}.", hidden=True)(_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lineage-setup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = None,
+) -> None:
+    """Wire data tools to an OpenLineage backend."""
+
+
+def main() -> None:
+    app(prog_name="lineage-setup")

@@ -1,0 +1,19 @@
+"""Make a .gitignore name a file."""
+from __future__ import annotations
+
+from lineage_setup import textdoc
+
+
+def names(text: str, entry: str) -> bool:
+    wanted = {entry, f"/{entry}", f"**/{entry}"}
+    return any(textdoc.strip_eol(line).rstrip() in wanted for line in textdoc.lines(text))
+
+
+def ensure(text: str, entry: str, comment: str, *, force: bool = False) -> str:
+    """Append `entry` (after a comment line) unless a line already names it.
+
+    force: append even so -- git said the file is not ignored (a later `!entry` may undo ours).
+    """
+    if names(text, entry) and not force:
+        return text
+    return textdoc.append_lines(text, [f"# {comment}", entry])

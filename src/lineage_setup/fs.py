@@ -1,0 +1,172 @@
+"""Reading targets safely, writing them atomically, and asking git about them."""
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from lineage_setup.errors import ConflictError, UnsafeTargetError
+
+TMP_SUFFIX = ".lineage-setup.tmp"
+SECRET_MODE = 0o600
+GitStatus = Literal["tracked", "ignored", "not-ignored", "no-repo"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a target held when we planned: bytes (None if absent) and its lstat."""
+
+    path: Path
+    data: bytes | None
+    st: os.stat_result | None
+
+    @property
+    def mode(self) -> int | None:
+        return stat.S_IMODE(self.st.st_mode) if self.st else None
+
+
+def snapshot(path: Path) -> Snapshot:
+    """Read a file without opening anything that is not a regular file (a FIFO would block)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return Snapshot(path, None, None)
+    except NotADirectoryError:
+        raise UnsafeTargetError(f"{path}: a parent of this path is not a directory") from None
+    data = path.read_bytes() if stat.S_ISREG(st.st_mode) else None
+    return Snapshot(path, data, st)
+
+
+def check_target(snap: Snapshot) -> None:
+    """Refuse what an atomic replace would damage or silently bypass."""
+    path, st = snap.path, snap.st
+    if st is None:
+        parent = path.parent
+        while not parent.exists():
+            parent = parent.parent
+        if not os.access(parent, os.W_OK):
+            raise UnsafeTargetError(f"{path}: cannot create it, {parent} is not writable")
+        return
+    if stat.S_ISLNK(st.st_mode):
+        raise UnsafeTargetError(
+            f"{path} is a symbolic link (to {os.readlink(path)}); refusing to replace it. "
+            "Run lineage-setup where the real file is, or replace the link with a copy."
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise UnsafeTargetError(f"{path} is not a regular file; refusing to write it")
+    if st.st_nlink > 1:
+        raise UnsafeTargetError(f"{path} has {st.st_nlink} hard links; a replace would split them")
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise UnsafeTargetError(f"{path} is read-only (or its folder is); refusing to replace it")
+
+
+def ensure_unchanged(snap: Snapshot) -> None:
+    current = snapshot(snap.path)
+    same_kind = (current.st is None) == (snap.st is None)
+    if not same_kind or current.data != snap.data:
+        raise ConflictError(
+            f"{snap.path} changed since lineage-setup read it; nothing more was written. "
+            "Run the command again to plan against the new content."
+        )
+
+
+def default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write(before: Snapshot, data: bytes, mode: int) -> None:
+    """Temp file beside the target, fsync, then replace; the target is never half-written."""
+    path = before.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            if before.st is not None and os.geteuid() == 0:
+                os.fchown(handle.fileno(), before.st.st_uid, before.st.st_gid)
+            os.fsync(handle.fileno())
+        ensure_unchanged(before)
+        _replace(tmp, path, data)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _replace(tmp: str, path: Path, data: bytes) -> None:
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        # a single-file bind mount (containers) cannot be renamed over: write in place,
+        # guarded by a private backup that is removed once the new bytes are on disk
+        if exc.errno != errno.EBUSY:
+            raise
+        _write_in_place(path, data)
+        os.unlink(tmp)
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    backup = path.with_name(f".{path.name}.lineage-setup.bak")
+    shutil.copyfile(path, backup)
+    os.chmod(backup, SECRET_MODE)
+    with open(path, "r+b") as handle:
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.unlink(backup)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def sweep_stale_temps(path: Path) -> None:
+    """Remove temp files a killed run of ours left beside this target."""
+    for stale in path.parent.glob(f".{path.name}.*{TMP_SUFFIX}"):
+        with suppress(OSError):
+            stale.unlink()
+
+
+def remove(path: Path) -> None:
+    with suppress(FileNotFoundError):
+        path.unlink()
+
+
+def git_status(path: Path) -> GitStatus:
+    """tracked / ignored / not-ignored by the repository holding `path`, or no-repo."""
+    folder, name = path.parent, path.name
+    if not folder.is_dir() or _git(folder, "rev-parse", "--is-inside-work-tree") != 0:
+        return "no-repo"
+    if _git(folder, "ls-files", "--error-unmatch", "--", name) == 0:
+        return "tracked"
+    return "ignored" if _git(folder, "check-ignore", "-q", "--", name) == 0 else "not-ignored"
+
+
+def _git(folder: Path, *args: str) -> int:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), *args], capture_output=True, env=env, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return 128
+    return done.returncode

@@ -1,0 +1,68 @@
+"""What an integration module provides, and the values it is handed.
+
+An integration is a module with these names at top level (checked by the Integration
+protocol): it turns a Request into proposals on a Workspace, or renders config for --print.
+It never prompts, prints, or touches the disk itself.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from lineage_setup.answers import Connection
+from lineage_setup.plan import Workspace
+
+
+@dataclass(frozen=True)
+class Option:
+    """An integration-specific command-line option (the CLI turns these into flags)."""
+
+    name: str  # keyword the integration reads from Request.options
+    flag: str
+    help: str
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    is_flag: bool = False
+    multiple: bool = False
+
+
+@dataclass(frozen=True)
+class Request:
+    conn: Connection
+    options: Mapping[str, Any] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """--print output: `text` goes to stdout, `hints` to stderr."""
+
+    text: str
+    hints: tuple[str, ...] = ()
+
+
+class Integration(Protocol):
+    NAME: str
+    TITLE: str
+    ALIASES: tuple[str, ...]
+    HELP: str
+    OPTIONS: tuple[Option, ...]
+    PRINT_FORMATS: tuple[str, ...]  # the first is the default
+
+    def check_project(self, ws: Workspace) -> None:
+        """Raise UsageError when --dir is not a project of this kind (before any prompt)."""
+
+    def namespace_default(self, ws: Workspace) -> str | None: ...
+
+    def plan(self, req: Request, ws: Workspace) -> None: ...
+
+    def render(self, req: Request, fmt: str) -> Rendered: ...
+
+
+def no_project_check(ws: Workspace) -> None:
+    """For integrations that can run anywhere."""
+
+
+def no_namespace_default(ws: Workspace) -> str | None:
+    return None

@@ -1,0 +1,169 @@
+"""Plans: the file changes and steps an integration proposes, and the one writer that applies them."""
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from lineage_setup import fs, textdoc
+from lineage_setup.errors import WriteError
+
+
+@dataclass(frozen=True)
+class FileChange:
+    before: fs.Snapshot
+    after: bytes
+    new_mode: int  # used only when the file is created
+    secret: bool = False  # holds the API key
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return self.before.path
+
+    @property
+    def status(self) -> Literal["create", "update"]:
+        return "create" if self.before.data is None else "update"
+
+    def diff(self, label: str) -> list[str]:
+        """Unified diff lines without their endings (the caller redacts secrets)."""
+        old = textdoc.decode(self.before.data, self.path)[0] if self.before.data is not None else ""
+        new = textdoc.decode(self.after, self.path)[0]
+        out = []
+        for line in difflib.unified_diff(
+            textdoc.lines(old),
+            textdoc.lines(new),
+            fromfile="/dev/null" if self.status == "create" else f"a/{label}",
+            tofile=f"b/{label}",
+        ):
+            out.append(textdoc.strip_eol(line))
+            if not line.endswith("\n"):
+                out.append("\\ No newline at end of file")
+        return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[FileChange, ...] = ()
+    steps: tuple[str, ...] = ()  # what the user does next, in order
+    notes: tuple[str, ...] = ()  # warnings about the project or environment
+
+
+class Workspace:
+    """An integration's only view of the project: reads through pending edits, records proposals.
+
+    Integrations never open files themselves; two integrations editing one file compose here
+    and the user sees one diff per file.
+    """
+
+    def __init__(self, root: Path, env: Mapping[str, str] | None = None) -> None:
+        self.root = root
+        self.env = dict(os.environ if env is None else env)
+        self._snapshots: dict[Path, fs.Snapshot] = {}
+        self._pending: dict[Path, tuple[str, bool, set[str]]] = {}
+        self._steps: list[str] = []
+        self._notes: list[str] = []
+
+    def path(self, rel: str | Path) -> Path:
+        return self.root / rel
+
+    def _snap(self, path: Path) -> fs.Snapshot:
+        if path not in self._snapshots:
+            self._snapshots[path] = fs.snapshot(path)
+        return self._snapshots[path]
+
+    def exists(self, rel: str | Path) -> bool:
+        path = self.path(rel)
+        return path in self._pending or self._snap(path).st is not None
+
+    def mode(self, rel: str | Path) -> int | None:
+        return self._snap(self.path(rel)).mode
+
+    def read(self, rel: str | Path) -> str | None:
+        """Text (BOM removed) of a file, pending edits included; None if absent or not a file."""
+        path = self.path(rel)
+        if path in self._pending:
+            return self._pending[path][0]
+        data = self._snap(path).data
+        return None if data is None else textdoc.decode(data, path)[0]
+
+    def read_input(self, path: Path) -> str | None:
+        """Text of a file we only read (follows links); None when it cannot be read as UTF-8."""
+        try:
+            return path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def write(self, rel: str | Path, text: str, *, reason: str, secret: bool = False) -> None:
+        path = self.path(rel)
+        pending = self._pending.get(path)
+        reasons = pending[2] if pending else set()
+        reasons.add(reason)
+        self._pending[path] = (text, secret or bool(pending and pending[1]), reasons)
+
+    def git_status(self, rel: str | Path) -> fs.GitStatus:
+        return fs.git_status(self.path(rel))
+
+    def step(self, text: str) -> None:
+        self._steps.append(text)
+
+    def note(self, text: str) -> None:
+        self._notes.append(text)
+
+    def plan(self) -> Plan:
+        changes = []
+        for path, (text, secret, reasons) in self._pending.items():
+            before = self._snap(path)
+            after = textdoc.encode(text, bom=(before.data or b"").startswith(textdoc.BOM_BYTES))
+            if after == before.data:
+                continue
+            fs.check_target(before)
+            mode = fs.SECRET_MODE if secret else fs.default_mode()
+            changes.append(FileChange(before, after, mode, secret, tuple(sorted(reasons))))
+        return Plan(tuple(changes), tuple(self._steps), tuple(self._notes))
+
+
+def apply(plan: Plan) -> None:
+    """Write every change or none: all targets re-checked first, earlier writes undone on failure."""
+    for change in plan.changes:
+        fs.check_target(change.before)
+        fs.ensure_unchanged(change.before)
+    done: list[FileChange] = []
+    try:
+        for change in plan.changes:
+            mode = change.before.mode if change.before.mode is not None else change.new_mode
+            fs.atomic_write(change.before, change.after, mode)
+            done.append(change)
+    except BaseException as exc:
+        failed = _undo(done)
+        if failed:
+            raise WriteError(
+                f"{_why(exc)}; these files were already replaced and could not be restored: "
+                + ", ".join(failed)
+            ) from exc
+        if isinstance(exc, OSError):
+            raise WriteError(f"{_why(exc)}; no file was changed") from exc
+        raise
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return f"writing {exc.filename or 'a file'} failed: {exc.strerror or exc}"
+    return str(exc) or type(exc).__name__
+
+
+def _undo(done: list[FileChange]) -> list[str]:
+    failed = []
+    for change in reversed(done):
+        try:
+            if change.before.data is None:
+                fs.remove(change.path)
+            else:
+                written = fs.snapshot(change.path)
+                fs.atomic_write(written, change.before.data, change.before.mode or change.new_mode)
+        except OSError:
+            failed.append(str(change.path))
+    return failed

@@ -1,0 +1,39 @@
+"""Quote a value for each target format; never concatenate raw user text into config."""
+from __future__ import annotations
+
+import json
+import re
+import shlex
+
+from lineage_setup.errors import UsageError
+
+# The one .env form python-dotenv, docker compose, bash `source` and the Astro CLI all read alike.
+_DOTENV_PLAIN = re.compile(r"[A-Za-z0-9_./:@+=,%-]*")
+_DOTENV_SINGLE_BAD = set("'\\\n\r$")
+
+
+def yaml_str(value: str) -> str:
+    """A double-quoted YAML scalar; JSON strings are valid YAML 1.1 and 1.2 double-quoted scalars."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+def shell(value: str) -> str:
+    return shlex.quote(value)
+
+
+def dotenv(value: str, name: str) -> str:
+    """Plain when portable, else single-quoted; values that would need escapes are refused."""
+    if _DOTENV_PLAIN.fullmatch(value):
+        return value
+    bad = next((ch for ch in value if ch in _DOTENV_SINGLE_BAD), None)
+    if bad is not None:
+        raise UsageError(f"{name}: {bad!r} cannot be written to a .env file the same way for every reader")
+    return f"'{value}'"
+
+
+def dotenv_line(name: str, value: str) -> str:
+    return f"{name}={dotenv(value, name)}"
+
+
+def export_line(name: str, value: str) -> str:
+    return f"export {name}={shell(value)}"

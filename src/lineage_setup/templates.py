@@ -1,0 +1,37 @@
+"""string.Template files from templates/, read from the wheel or from a source checkout."""
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from string import Template
+
+from lineage_setup.errors import ExitCode, LineageSetupError
+
+
+class TemplateError(LineageSetupError):
+    exit_code = ExitCode.FAILED  # a packaging bug, not the user's input
+
+
+@functools.cache
+def root() -> Traversable:
+    packaged = resources.files("lineage_setup") / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"  # checkout / editable install
+
+
+def load(name: str) -> Template:
+    try:
+        return Template((root() / name).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TemplateError(f"template {name} is missing from this installation") from None
+
+
+def render(name: str, **values: str) -> str:
+    """Substitute every placeholder; values must already be quoted for the target format."""
+    try:
+        return load(name).substitute(values)
+    except KeyError as exc:
+        raise TemplateError(f"template {name} needs a value for ${exc.args[0]}") from None

@@ -1,0 +1,102 @@
+"""All terminal output. Everything but --print config passes through redact().
+
+stdout: the plan (summary, diffs), next steps, and --print config.
+stderr: notes, warnings, errors, hints and prompts.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lineage_setup.redact import redact
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from lineage_setup.answers import Connection
+    from lineage_setup.plan import Plan
+
+
+@functools.cache
+def _console(stderr: bool) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _say(text: str, *, style: str = "", stderr: bool = True) -> None:
+    from rich.text import Text
+
+    _console(stderr).print(Text(redact(text), style=style))
+
+
+def info(text: str) -> None:
+    _say(text)
+
+
+def warn(text: str) -> None:
+    _say(f"warning: {text}", style="yellow")
+
+
+def error(text: str) -> None:
+    _say(f"lineage-setup: {text}", style="bold red")
+
+
+def hint(text: str) -> None:
+    _say(f"# {text}", style="dim")
+
+
+def success(text: str) -> None:
+    _say(text, style="green", stderr=False)
+
+
+def print_config(text: str) -> None:
+    """Exactly the bytes to copy, unredacted: the user asked for them."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def show_connection(conn: Connection) -> None:
+    origin = conn.origin
+    rows = (
+        ("OpenLineage endpoint", conn.lineage_url, origin.get("url", "")),
+        ("Namespace", conn.namespace, origin.get("namespace", "")),
+        ("API key", "****", origin.get("api_key", "")),
+    )
+    for label, value, source in rows:
+        _say(f"{label:<21} {value}" + (f"   (from {source})" if source else ""), stderr=False)
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def show_changes(plan: Plan, root: Path) -> None:
+    _say("")
+    for change in plan.changes:
+        label = _label(change.path, root)
+        extra = ", holds the API key, mode 600" if change.secret and change.status == "create" else ""
+        _say(f"  {change.status:<7} {label}   ({'; '.join(change.reasons)}{extra})", stderr=False)
+    for change in plan.changes:
+        _say("")
+        for line in change.diff(_label(change.path, root)):
+            style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
+            _say(line, style="bold" if line.startswith(("+++", "---")) else style, stderr=False)
+
+
+def show_notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        warn(note)
+
+
+def show_steps(steps: tuple[str, ...]) -> None:
+    if not steps:
+        return
+    _say("\nNext steps:", style="bold", stderr=False)
+    for number, step in enumerate(steps, 1):
+        _say(f"  {number}. {step}", stderr=False)

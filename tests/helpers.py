@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lineage_setup.cli import app
+
+CANARY = "olk_CANARY_7f3c9a1b2c4d"
+CONN = ["--url", "https://lineage.example.com", "--namespace", "dev", "--api-key", CANARY]
+
+
+def cli(args: Sequence[str], input: str | None = None, env: dict[str, str] | None = None):
+    """Run the CLI in-process; stdin is not a terminal, so nothing prompts."""
+    return CliRunner().invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+
+def tree(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Bytes, mode and mtime of every file, to prove a run touched nothing."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and ".git" not in path.parts:
+            st = path.stat()
+            out[str(path.relative_to(root))] = (path.read_bytes(), st.st_mode, st.st_mtime_ns)
+    return out
+
+
+def git(root: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
