@@ -35,5 +35,12 @@ def dbt_project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def empty_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "empty"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
 def key() -> str:
     return CANARY

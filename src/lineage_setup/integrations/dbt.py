@@ -86,7 +86,7 @@ def plan(req: Request, ws: Workspace) -> None:
         except EditError as exc:
             raise UnsafeTargetError(
                 f"{ws.path(CONFIG)}: cannot edit it safely: {exc}. Nothing was written; "
-                f"replace its transport section with this yourself:\n{block}"
+                f"replace its transport section with this yourself (your key where it shows ****):\n{block}"
             ) from None
     ws.write(CONFIG, text, reason="OpenLineage transport for dbt-ol", secret=True)
     _notes(req, ws)

@@ -1,0 +1,88 @@
+"""The real prompts in a real pseudo-terminal: masked key, inline validation, confirm, Ctrl-C."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from .helpers import CANARY, tree
+
+pexpect = pytest.importorskip("pexpect")
+BIN = Path(sys.executable).parent
+
+
+def _spawn(project: Path, *args: str):  # type: ignore[no-untyped-def]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENLINEAGE", "LINEAGE_SETUP", "CI"))}
+    env.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="200", LINES="50")
+    child = pexpect.spawn(
+        str(BIN / "lineage-setup"), ["dbt", "--dir", str(project), *args],
+        env=env, encoding="utf-8", timeout=30, dimensions=(50, 200),
+    )
+    child.logfile_read = transcript = _Transcript()
+    return child, transcript
+
+
+class _Transcript:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, data: str) -> None:
+        self.text += data
+
+    def flush(self) -> None:
+        pass
+
+
+def test_prompts_mask_the_key_validate_inline_and_apply(dbt_project: Path) -> None:
+    child, transcript = _spawn(dbt_project)
+    child.expect("Astro base domain")
+    child.sendline("https://astronomer.io/x")  # a URL is fine here: its path becomes the endpoint
+    child.expect("API key")
+    child.send(CANARY)
+    child.sendline("")
+    child.expect("Namespace")
+    child.expect("jaffle")  # the dbt project name is offered as the default
+    child.send("\x15")  # clear the default (Ctrl-U), type a bad value, see the inline error
+    child.sendline("bad ns")
+    child.expect("allowed in a namespace")  # the screen is redrawn piecewise: match a stable tail
+    child.send("\x15")
+    child.sendline("analytics")
+    child.expect("Write 2 files")
+    child.sendline("y")
+    child.expect("Next steps")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    assert CANARY not in transcript.text
+    config = (dbt_project / "openlineage.yml").read_text()
+    assert f'apiKey: "{CANARY}"' in config
+    assert 'new_job_namespace: "analytics"' in config
+    assert 'url: "https://astronomer.io"' in config and 'endpoint: "x"' in config
+
+
+def test_ctrl_c_at_a_prompt_is_exit_130_and_writes_nothing(dbt_project: Path) -> None:
+    before = tree(dbt_project)
+    child, transcript = _spawn(dbt_project, "--namespace", "dev")
+    child.expect("Astro base domain")
+    child.sendline("astronomer.io")
+    child.expect("API key")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130, transcript.text
+    assert "interrupted; nothing was written" in transcript.text
+    assert tree(dbt_project) == before
+
+
+def test_declining_the_confirmation_writes_nothing(dbt_project: Path) -> None:
+    before = tree(dbt_project)
+    child, transcript = _spawn(dbt_project, "--domain", "astronomer.io", "--namespace", "dev", "--api-key", CANARY)
+    child.expect("Write 2 files")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, transcript.text
+    assert "nothing was written" in transcript.text
+    assert tree(dbt_project) == before

@@ -1,0 +1,221 @@
+"""The one writer: atomic, all-or-nothing, drift-checked, mode-keeping, and silent when nothing changes."""
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from lineage_setup import fs, plan
+from lineage_setup.errors import ConflictError, UnsafeTargetError, WriteError
+
+
+def _plan(root: Path, edits: dict[str, str], secret: bool = False) -> plan.Plan:
+    ws = plan.Workspace(root, env={})
+    for rel, text in edits.items():
+        ws.write(rel, text, reason="test", secret=secret)
+    return ws.plan()
+
+
+def _temps(root: Path) -> list[str]:
+    return [p.name for p in root.iterdir() if p.name.endswith(fs.TMP_SUFFIX) or p.name.endswith(".bak")]
+
+
+def test_creates_secret_file_0600_and_plain_file_by_umask(tmp_path: Path) -> None:
+    plan.apply(_plan(tmp_path, {"secret.yml": "k: v\n"}, secret=True))
+    plan.apply(_plan(tmp_path, {"plain.txt": "x\n"}))
+    assert (tmp_path / "secret.yml").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "plain.txt").stat().st_mode & 0o777 == fs.default_mode()
+
+
+def test_creates_missing_parent_folders(tmp_path: Path) -> None:
+    plan.apply(_plan(tmp_path, {"a/b/c.txt": "x\n"}))
+    assert (tmp_path / "a/b/c.txt").read_text() == "x\n"
+
+
+def test_keeps_existing_mode(tmp_path: Path) -> None:
+    target = tmp_path / "f.txt"
+    target.write_text("old\n")
+    target.chmod(0o751)
+    plan.apply(_plan(tmp_path, {"f.txt": "new\n"}, secret=True))
+    assert target.read_text() == "new\n"
+    assert target.stat().st_mode & 0o777 == 0o751
+
+
+def test_unchanged_text_is_not_a_change(tmp_path: Path) -> None:
+    target = tmp_path / "f.txt"
+    target.write_bytes(b"\xef\xbb\xbfsame\r\n")
+    before = target.stat()
+    assert _plan(tmp_path, {"f.txt": "same\r\n"}).changes == ()
+    assert target.stat().st_mtime_ns == before.st_mtime_ns
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [OSError(errno.ENOSPC, "No space left on device"), OSError(errno.EIO, "I/O error"), KeyboardInterrupt()],
+)
+@pytest.mark.parametrize("where", ["replace", "fsync"])
+def test_failure_leaves_original_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException, where: str
+) -> None:
+    target = tmp_path / "f.txt"
+    target.write_text("original\n")
+    target.chmod(0o644)
+    inode = target.stat().st_ino
+    the_plan = _plan(tmp_path, {"f.txt": "new\n"})
+
+    def boom(*args: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(fs.os, where, boom)
+    expected = KeyboardInterrupt if isinstance(failure, KeyboardInterrupt) else WriteError
+    with pytest.raises(expected):
+        plan.apply(the_plan)
+    monkeypatch.undo()
+    assert target.read_text() == "original\n"
+    assert target.stat().st_ino == inode
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert _temps(tmp_path) == []
+
+
+def test_second_file_failing_restores_the_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text("a-old\n")
+    the_plan = _plan(tmp_path, {"a.txt": "a-new\n", "b.txt": "b-new\n"})
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        if str(dst).endswith("b.txt"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(fs.os, "replace", replace)
+    with pytest.raises(WriteError, match="no file was changed"):
+        plan.apply(the_plan)
+    assert (tmp_path / "a.txt").read_text() == "a-old\n"
+    assert not (tmp_path / "b.txt").exists()
+    assert _temps(tmp_path) == []
+
+
+def test_file_changed_since_planning_is_not_clobbered(tmp_path: Path) -> None:
+    target = tmp_path / "f.txt"
+    target.write_text("v1\n")
+    the_plan = _plan(tmp_path, {"f.txt": "ours\n", "other.txt": "x\n"})
+    target.write_text("someone else\n")
+    with pytest.raises(ConflictError, match="changed since"):
+        plan.apply(the_plan)
+    assert target.read_text() == "someone else\n"
+    assert not (tmp_path / "other.txt").exists()
+
+
+def test_file_created_since_planning_is_not_clobbered(tmp_path: Path) -> None:
+    the_plan = _plan(tmp_path, {"f.txt": "ours\n"})
+    (tmp_path / "f.txt").write_text("theirs\n")
+    with pytest.raises(ConflictError):
+        plan.apply(the_plan)
+    assert (tmp_path / "f.txt").read_text() == "theirs\n"
+
+
+def test_change_between_last_check_and_replace_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "f.txt"
+    target.write_text("v1\n")
+    the_plan = _plan(tmp_path, {"f.txt": "ours\n"})
+    real_fsync = os.fsync
+
+    def fsync_then_edit(fd: int) -> None:  # another writer sneaks in while we write the temp file
+        real_fsync(fd)
+        target.write_text("sneaky\n")
+
+    monkeypatch.setattr(fs.os, "fsync", fsync_then_edit)
+    with pytest.raises(ConflictError):
+        plan.apply(the_plan)
+    assert target.read_text() == "sneaky\n"
+    assert _temps(tmp_path) == []
+
+
+def test_symlink_is_refused(tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("x\n")
+    (tmp_path / "link.txt").symlink_to(real)
+    with pytest.raises(UnsafeTargetError, match="symbolic link"):
+        _plan(tmp_path, {"link.txt": "y\n"})
+    assert real.read_text() == "x\n"
+
+
+def test_directory_and_fifo_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    os.mkfifo(tmp_path / "fifo")
+    for name in ("d", "fifo"):
+        with pytest.raises(UnsafeTargetError, match="not a regular file"):
+            _plan(tmp_path, {name: "y\n"})
+
+
+def test_hard_link_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a").write_text("x\n")
+    os.link(tmp_path / "a", tmp_path / "b")
+    with pytest.raises(UnsafeTargetError, match="hard links"):
+        _plan(tmp_path, {"a": "y\n"})
+
+
+def test_read_only_target_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "f.txt"
+    target.write_text("x\n")
+    target.chmod(0o444)
+    # root passes every access check; ask what a normal user would be told
+    monkeypatch.setattr(fs.os, "access", lambda path, mode: Path(path) != target)
+    with pytest.raises(UnsafeTargetError, match="read-only"):
+        _plan(tmp_path, {"f.txt": "y\n"})
+
+
+def test_non_utf8_target_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_bytes("café\n".encode("latin-1"))
+    ws = plan.Workspace(tmp_path, env={})
+    with pytest.raises(UnsafeTargetError, match="not UTF-8"):
+        ws.read("f.txt")
+
+
+def test_ebusy_falls_back_to_guarded_in_place_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "f.txt"
+    target.write_text("old\n")
+    inode = target.stat().st_ino
+
+    def busy(src: str, dst: str) -> None:
+        raise OSError(errno.EBUSY, "Device or resource busy")
+
+    monkeypatch.setattr(fs.os, "replace", busy)
+    plan.apply(_plan(tmp_path, {"f.txt": "new\n"}))
+    assert target.read_text() == "new\n"
+    assert target.stat().st_ino == inode  # written in place
+    assert _temps(tmp_path) == []
+
+
+def test_stale_temp_files_are_swept(tmp_path: Path) -> None:
+    stale = tmp_path / f".f.txt.abc123{fs.TMP_SUFFIX}"
+    stale.write_text("left by a killed run")
+    plan.apply(_plan(tmp_path, {"f.txt": "x\n"}))
+    assert not stale.exists()
+
+
+def test_pending_edits_compose_into_one_change(tmp_path: Path) -> None:
+    ws = plan.Workspace(tmp_path, env={})
+    ws.write("f.txt", "one\n", reason="first")
+    ws.write("f.txt", (ws.read("f.txt") or "") + "two\n", reason="second", secret=True)
+    [change] = ws.plan().changes
+    assert change.after == b"one\ntwo\n"
+    assert change.reasons == ("first", "second")
+    assert change.secret
+
+
+def test_diff_marks_missing_final_newline(tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("a\nb")
+    [change] = _plan(tmp_path, {"f.txt": "a\nc"}).changes
+    assert change.diff("f.txt") == [
+        "--- a/f.txt",
+        "+++ b/f.txt",
+        "@@ -1,2 +1,2 @@",
+        " a",
+        "-b",
+        "\\ No newline at end of file",
+        "+c",
+        "\\ No newline at end of file",
+    ]
