@@ -7,14 +7,17 @@ import os
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
-from lineage_setup import __version__, answers, prompts, redact, runner, ui
+from lineage_setup import __version__, redact, ui
 from lineage_setup.errors import ExitCode, LineageSetupError, UsageError
 from lineage_setup.integrations import REGISTRY
 from lineage_setup.integrations.base import Integration, Option
+
+if TYPE_CHECKING:
+    from lineage_setup import runner
 
 app = typer.Typer(
     help="Wire data tools to an OpenLineage backend (Astro, or any OpenLineage HTTP endpoint).",
@@ -77,6 +80,8 @@ def _plain(value: Any) -> Any:
 
 
 def _mode(values: dict[str, Any]) -> runner.Mode:
+    from lineage_setup import runner
+
     chosen = [flag for flag, key in (("--print", "print_"), ("--check", "check"), ("--dry-run", "dry_run")) if values[key]]
     if len(chosen) > 1:
         raise UsageError(f"{' and '.join(chosen)} cannot be combined")
@@ -94,6 +99,8 @@ def _root(value: Path) -> Path:
 
 
 def _run_integration(integration: Integration, values: dict[str, Any]) -> ExitCode:
+    from lineage_setup import answers, prompts, runner
+
     env = dict(os.environ)
     mode = _mode(values)
     flags = answers.Flags(*(values[k] for k in ("domain", "url", "endpoint", "api_key", "api_key_file", "namespace")))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from lineage_setup.answers import Connection
-from lineage_setup.plan import Workspace
+if TYPE_CHECKING:
+    from lineage_setup.answers import Connection
+    from lineage_setup.plan import Workspace
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lineage_setup import quoting, templates
 from lineage_setup.answers import ENV_ENDPOINT, ENV_KEY, ENV_NAMESPACE, ENV_URL, Connection
-from lineage_setup.edits import EditError, gitignore, yamlblock
+from lineage_setup.edits import EditError, gitignore
 from lineage_setup.errors import UnsafeTargetError, UsageError
 from lineage_setup.integrations.base import Option, Rendered, Request
 from lineage_setup.plan import Workspace
@@ -50,6 +48,8 @@ def _project(ws: Workspace) -> dict[str, Any]:
 
 
 def _safe_yaml(text: str | None) -> dict[str, Any]:
+    import yaml
+
     try:
         data = yaml.safe_load(text or "")
     except yaml.YAMLError:
@@ -74,6 +74,8 @@ def config_file(conn: Connection, namespace_from: str) -> str:
 
 
 def plan(req: Request, ws: Workspace) -> None:
+    from lineage_setup.edits import yamlblock  # PyYAML: only when a file is planned
+
     namespace_from = req.options.get("namespace_from", "file")
     _keep_out_of_git(ws)
     current = ws.read(CONFIG)
