@@ -1,4 +1,5 @@
 """A loopback OpenLineage receiver for tests: records every POST, answers 201."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,7 @@ def receiver() -> Iterator[Receiver]:
     state = Receiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
             state.requests.append(Received(self.path, dict(self.headers.items()), json.loads(raw or b"null")))

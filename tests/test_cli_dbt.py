@@ -1,4 +1,5 @@
 """`lineage-setup dbt` through the real CLI: modes, exit codes, git safety, and the key kept secret."""
+
 from __future__ import annotations
 
 import subprocess
@@ -34,12 +35,30 @@ def test_dir_must_exist(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--domain", "https://astronomer.io", "--namespace", "dev", "--api-key", CANARY], "--domain: expects a domain, not a URL; did you mean 'astronomer.io'"),
-        (["--url", "lineage.example.com", "--namespace", "dev", "--api-key", CANARY], "--url: 'lineage.example.com' has no scheme"),
-        (["--url", "https://h.example", "--namespace", "dev ops", "--api-key", CANARY], "--namespace: whitespace is not allowed"),
-        (["--url", "https://h.example", "--namespace", "dev", "--api-key", f"Bearer {CANARY}"], "--api-key: paste the key without the 'Bearer ' prefix"),
-        (["--url", "https://h.example", "--namespace", "dev", "--api-key", f"{CANARY}$x"], "--api-key: the API key contains '$'"),
-        (["--url", "https://h.example", "--namespace", "dev"], "missing the API key: pass --api-key-file (or --api-key) or set OPENLINEAGE_API_KEY"),
+        (
+            ["--domain", "https://astronomer.io", "--namespace", "dev", "--api-key", CANARY],
+            "--domain: expects a domain, not a URL; did you mean 'astronomer.io'",
+        ),
+        (
+            ["--url", "lineage.example.com", "--namespace", "dev", "--api-key", CANARY],
+            "--url: 'lineage.example.com' has no scheme",
+        ),
+        (
+            ["--url", "https://h.example", "--namespace", "dev ops", "--api-key", CANARY],
+            "--namespace: whitespace is not allowed",
+        ),
+        (
+            ["--url", "https://h.example", "--namespace", "dev", "--api-key", f"Bearer {CANARY}"],
+            "--api-key: paste the key without the 'Bearer ' prefix",
+        ),
+        (
+            ["--url", "https://h.example", "--namespace", "dev", "--api-key", f"{CANARY}$x"],
+            "--api-key: the API key contains '$'",
+        ),
+        (
+            ["--url", "https://h.example", "--namespace", "dev"],
+            "missing the API key: pass --api-key-file (or --api-key) or set OPENLINEAGE_API_KEY",
+        ),
         (["--namespace", "dev", "--api-key", CANARY], "missing the OpenLineage endpoint"),
         ([*CONN, "--check", "--dry-run"], "--check and --dry-run cannot be combined"),
         ([*CONN, "--format", "yaml"], "--format applies only with --print"),
@@ -97,7 +116,20 @@ def test_check_exits_1_then_0(dbt_project: Path) -> None:
 
 def test_other_answers_update_in_place(dbt_project: Path) -> None:
     assert cli(["dbt", "--dir", str(dbt_project), *CONN, "--yes"]).exit_code == 0
-    result = cli(["dbt", "--dir", str(dbt_project), "--url", "https://other.example/", "--namespace", "prod", "--api-key", CANARY, "--yes"])
+    result = cli(
+        [
+            "dbt",
+            "--dir",
+            str(dbt_project),
+            "--url",
+            "https://other.example/",
+            "--namespace",
+            "prod",
+            "--api-key",
+            CANARY,
+            "--yes",
+        ]
+    )
     assert result.exit_code == 0
     assert "update  openlineage.yml" in result.stdout
     config = yaml.safe_load((dbt_project / "openlineage.yml").read_text())
@@ -124,12 +156,26 @@ def test_answers_from_environment_only(dbt_project: Path) -> None:
     result = cli(["dbt", "--dir", str(dbt_project), "--yes"], env=env)
     assert result.exit_code == 0, result.output
     assert "(from OPENLINEAGE_URL)" in result.stdout
-    assert yaml.safe_load((dbt_project / "openlineage.yml").read_text())["transport"]["transport"]["url"] == "https://env.example"
+    assert (
+        yaml.safe_load((dbt_project / "openlineage.yml").read_text())["transport"]["transport"]["url"]
+        == "https://env.example"
+    )
     _no_key(result)
 
 
 def test_key_from_stdin(dbt_project: Path) -> None:
-    args = ["dbt", "--dir", str(dbt_project), "--url", "https://h.example", "--namespace", "n", "--api-key-file", "-", "--yes"]
+    args = [
+        "dbt",
+        "--dir",
+        str(dbt_project),
+        "--url",
+        "https://h.example",
+        "--namespace",
+        "n",
+        "--api-key-file",
+        "-",
+        "--yes",
+    ]
     result = cli(args, input=f"{CANARY}\n")
     assert result.exit_code == 0, result.output
     assert CANARY in (dbt_project / "openlineage.yml").read_text()
@@ -149,9 +195,27 @@ def test_print_yaml_has_the_real_key_on_stdout_only(empty_dir: Path) -> None:
 
 
 def test_print_shell_evals_to_the_variables(tmp_path: Path) -> None:
-    result = cli(["dbt", "--dir", str(tmp_path), "--url", "https://h.example/ol/v1", "--namespace", "a;b", "--api-key", "k#e+y/=.-_12", "--print", "--format", "shell"])
+    result = cli(
+        [
+            "dbt",
+            "--dir",
+            str(tmp_path),
+            "--url",
+            "https://h.example/ol/v1",
+            "--namespace",
+            "a;b",
+            "--api-key",
+            "k#e+y/=.-_12",
+            "--print",
+            "--format",
+            "shell",
+        ]
+    )
     assert result.exit_code == 0
-    script = result.stdout + 'printf "%s\\n" "$OPENLINEAGE_URL" "$OPENLINEAGE_ENDPOINT" "$OPENLINEAGE_API_KEY" "$OPENLINEAGE_NAMESPACE"'
+    script = (
+        result.stdout
+        + 'printf "%s\\n" "$OPENLINEAGE_URL" "$OPENLINEAGE_ENDPOINT" "$OPENLINEAGE_API_KEY" "$OPENLINEAGE_NAMESPACE"'
+    )
     out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["https://h.example", "ol/v1", "k#e+y/=.-_12", "a;b"]
 
@@ -159,7 +223,22 @@ def test_print_shell_evals_to_the_variables(tmp_path: Path) -> None:
 def test_print_env_reads_back_with_python_dotenv(tmp_path: Path) -> None:
     from dotenv import dotenv_values
 
-    result = cli(["dbt", "--dir", str(tmp_path), "--url", "https://h.example", "--namespace", "a;b", "--api-key", "k#e+y/=(x)12", "--print", "--format", "env"])
+    result = cli(
+        [
+            "dbt",
+            "--dir",
+            str(tmp_path),
+            "--url",
+            "https://h.example",
+            "--namespace",
+            "a;b",
+            "--api-key",
+            "k#e+y/=(x)12",
+            "--print",
+            "--format",
+            "env",
+        ]
+    )
     assert result.exit_code == 0
     env_file = tmp_path / "x.env"
     env_file.write_text(result.stdout)
@@ -244,7 +323,9 @@ def test_non_utf8_config_is_exit_3(dbt_project: Path) -> None:
 
 
 def test_notes_about_environment_and_duckdb_profile(dbt_project: Path) -> None:
-    (dbt_project / "profiles.yml").write_text("jaffle:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      threads: 1\n")
+    (dbt_project / "profiles.yml").write_text(
+        "jaffle:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      threads: 1\n"
+    )
     env = {"OPENLINEAGE_CONFIG": "/etc/ol.yml", "OPENLINEAGE_DISABLED": "true"}
     result = cli(["dbt", "--dir", str(dbt_project), *CONN, "--dry-run"], env=env)
     assert result.exit_code == 0
@@ -254,12 +335,27 @@ def test_notes_about_environment_and_duckdb_profile(dbt_project: Path) -> None:
 
 
 def test_duckdb_profile_with_path_gets_no_note(dbt_project: Path) -> None:
-    (dbt_project / "profiles.yml").write_text("jaffle:\n  outputs:\n    dev:\n      type: duckdb\n      path: x.duckdb\n")
+    (dbt_project / "profiles.yml").write_text(
+        "jaffle:\n  outputs:\n    dev:\n      type: duckdb\n      path: x.duckdb\n"
+    )
     assert "duckdb" not in cli(["dbt", "--dir", str(dbt_project), *CONN, "--dry-run"]).stderr
 
 
 def test_http_url_warns(dbt_project: Path) -> None:
-    result = cli(["dbt", "--dir", str(dbt_project), "--url", "http://lineage.example.com", "--namespace", "n", "--api-key", CANARY, "--dry-run"])
+    result = cli(
+        [
+            "dbt",
+            "--dir",
+            str(dbt_project),
+            "--url",
+            "http://lineage.example.com",
+            "--namespace",
+            "n",
+            "--api-key",
+            CANARY,
+            "--dry-run",
+        ]
+    )
     assert "http:// sends the API key unencrypted" in result.stderr
 
 
@@ -290,6 +386,8 @@ def test_interrupt_is_exit_130(dbt_project: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_python_dash_m_and_version() -> None:
-    done = subprocess.run([sys.executable, "-m", "lineage_setup", "--version"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "lineage_setup", "--version"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0
     assert done.stdout.startswith("lineage-setup 0.")

@@ -1,4 +1,5 @@
 """The config we write, read by the real openlineage-python client (what dbt-ol uses)."""
+
 from __future__ import annotations
 
 import os
@@ -48,7 +49,17 @@ def test_file_mode_transport(dbt_project: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_env_mode_transport(dbt_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    args = ["--url", "https://h.example:8443/custom/ol", "--namespace", "dev", "--api-key", CANARY, "--namespace-from", "env", "--yes"]
+    args = [
+        "--url",
+        "https://h.example:8443/custom/ol",
+        "--namespace",
+        "dev",
+        "--api-key",
+        CANARY,
+        "--namespace-from",
+        "env",
+        "--yes",
+    ]
     assert cli(["dbt", "--dir", str(dbt_project), *args]).exit_code == 0
     transport = _client(dbt_project, monkeypatch).transport
     assert (transport.kind, transport.url, transport.endpoint) == ("http", "https://h.example:8443", "custom/ol")
@@ -63,7 +74,9 @@ def test_file_wins_over_stray_environment(dbt_project: Path, monkeypatch: pytest
     assert inner.url == "https://lineage.example.com"
 
 
-def test_emitted_event_reaches_receiver_with_key_and_namespace(dbt_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_emitted_event_reaches_receiver_with_key_and_namespace(
+    dbt_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with receiver() as rx:
         args = ["--url", rx.url, "--namespace", "analytics-prod", "--api-key", CANARY, "--yes"]
         assert cli(["dbt", "--dir", str(dbt_project), *args]).exit_code == 0
@@ -75,7 +88,17 @@ def test_emitted_event_reaches_receiver_with_key_and_namespace(dbt_project: Path
 
 
 def test_print_shell_environment_builds_the_same_client(empty_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    args = ["--url", "https://h.example/v2/ol", "--namespace", "dev", "--api-key", CANARY, "--print", "--format", "shell"]
+    args = [
+        "--url",
+        "https://h.example/v2/ol",
+        "--namespace",
+        "dev",
+        "--api-key",
+        CANARY,
+        "--print",
+        "--format",
+        "shell",
+    ]
     result = cli(["dbt", "--dir", str(empty_dir), *args])
     assert result.exit_code == 0
     dump = subprocess.run(

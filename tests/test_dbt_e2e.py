@@ -1,4 +1,5 @@
 """End to end: lineage-setup writes the config, then real `dbt-ol run` (dbt-duckdb) emits to a loopback receiver."""
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,10 @@ pytestmark = pytest.mark.skipif(
 PROJECT = {
     "dbt_project.yml": "name: jaffle\nversion: '1.0'\nprofile: jaffle\nmodel-paths: [models]\nseed-paths: [seeds]\n",
     # dbt-ol needs `path:` in a duckdb profile (it builds dataset namespaces from it)
-    "profiles.yml": "jaffle:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: jaffle.duckdb\n      threads: 1\n",
+    "profiles.yml": (
+        "jaffle:\n  target: dev\n  outputs:\n    dev:\n"
+        "      type: duckdb\n      path: jaffle.duckdb\n      threads: 1\n"
+    ),
     "seeds/raw_people.csv": "id,name\n1,ada\n2,grace\n",
     "models/people.sql": "select id, upper(name) as name from {{ ref('raw_people') }}\n",
 }
@@ -78,7 +82,18 @@ def test_written_config_alone_makes_dbt_ol_emit(tmp_path: Path) -> None:
     project = _project(tmp_path / "jaffle")
     with receiver() as rx:
         setup = _run(
-            ["lineage-setup", "dbt", "--yes", "--no-input", "--url", rx.url, "--namespace", "e2e-file", "--api-key-file", "-"],
+            [
+                "lineage-setup",
+                "dbt",
+                "--yes",
+                "--no-input",
+                "--url",
+                rx.url,
+                "--namespace",
+                "e2e-file",
+                "--api-key-file",
+                "-",
+            ],
             project,
             _env(),
             stdin=CANARY,
@@ -93,12 +108,24 @@ def test_printed_shell_environment_alone_makes_dbt_ol_emit(tmp_path: Path) -> No
     project = _project(tmp_path / "jaffle")
     with receiver() as rx:
         printed = _run(
-            ["lineage-setup", "dbt", "--print", "--format", "shell", "--url", rx.url, "--namespace", "e2e-env", "--api-key", CANARY],
+            [
+                "lineage-setup",
+                "dbt",
+                "--print",
+                "--format",
+                "shell",
+                "--url",
+                rx.url,
+                "--namespace",
+                "e2e-env",
+                "--api-key",
+                CANARY,
+            ],
             project,
             _env(),
         )
         assert printed.returncode == 0, printed.stderr
-        script = f'eval "$(cat <<\'PRINTED\'\n{printed.stdout}PRINTED\n)"\ndbt seed >/dev/null && exec dbt-ol run'
+        script = f"eval \"$(cat <<'PRINTED'\n{printed.stdout}PRINTED\n)\"\ndbt seed >/dev/null && exec dbt-ol run"
         done = _run(["bash", "-c", script], project, _env())
         assert done.returncode == 0, done.stdout + done.stderr
     assert not (project / "openlineage.yml").exists()

@@ -1,4 +1,5 @@
 """Golden before/after trees for `lineage-setup dbt`, applied through the CLI, then re-run."""
+
 from __future__ import annotations
 
 import shutil

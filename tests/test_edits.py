@@ -1,4 +1,5 @@
 """Pure edits: before/after tables, no-op tables, idempotence, line endings."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,9 +27,7 @@ def test_append_lines(text: str, new: list[str], expected: str) -> None:
     assert textdoc.append_lines(text, new) == expected
 
 
-@pytest.mark.parametrize(
-    "text", ["", "a", "a\n", "a\r\nb\n", "a\x0cb\u2028c\n", "\n\n", "a\rb\n"]
-)
+@pytest.mark.parametrize("text", ["", "a", "a\n", "a\r\nb\n", "a\x0cb\u2028c\n", "\n\n", "a\rb\n"])
 def test_lines_round_trip_and_split_on_lf_only(text: str) -> None:
     parts = textdoc.lines(text)
     assert "".join(parts) == text
@@ -78,7 +77,9 @@ def test_gitignore_noop(text: str) -> None:
 
 def test_gitignore_force_appends_when_git_says_not_ignored() -> None:
     text = "openlineage.yml\n!openlineage.yml\n"
-    assert gitignore.ensure(text, "openlineage.yml", COMMENT, force=True).endswith("!openlineage.yml\n# why\nopenlineage.yml\n")
+    assert gitignore.ensure(text, "openlineage.yml", COMMENT, force=True).endswith(
+        "!openlineage.yml\n# why\nopenlineage.yml\n"
+    )
 
 
 # --- YAML top-level splice ----------------------------------------------------------------

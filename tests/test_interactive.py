@@ -1,4 +1,5 @@
 """The real prompts in a real pseudo-terminal: masked key, inline validation, confirm, Ctrl-C."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,12 @@ def _spawn(project: Path, *args: str):  # type: ignore[no-untyped-def]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENLINEAGE", "LINEAGE_SETUP", "CI"))}
     env.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="200", LINES="50")
     child = pexpect.spawn(
-        str(BIN / "lineage-setup"), ["dbt", "--dir", str(project), *args],
-        env=env, encoding="utf-8", timeout=30, dimensions=(50, 200),
+        str(BIN / "lineage-setup"),
+        ["dbt", "--dir", str(project), *args],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 200),
     )
     child.logfile_read = transcript = _Transcript()
     return child, transcript

@@ -43,7 +43,7 @@ def test_domain_good(raw: str, expected: str) -> None:
     ],
 )
 def test_domain_bad(raw: str, message: str) -> None:
-    with pytest.raises(UsageError, match="^--domain: ") as info:
+    with pytest.raises(UsageError, match=r"^--domain: ") as info:
         validate.domain(raw)
     assert message in str(info.value)
 
@@ -84,22 +84,31 @@ def test_url_good(raw: str, base: str, path: str) -> None:
     ],
 )
 def test_url_bad(raw: str, message: str) -> None:
-    with pytest.raises(UsageError, match="^--url: ") as info:
+    with pytest.raises(UsageError, match=r"^--url: ") as info:
         validate.url(raw)
     assert message in str(info.value)
 
 
-@pytest.mark.parametrize("raw", ["dev", "s3://bucket", "bigquery:", "databricks+connector://h", "@", "a;b=c", "x" * 1024])
+@pytest.mark.parametrize(
+    "raw", ["dev", "s3://bucket", "bigquery:", "databricks+connector://h", "@", "a;b=c", "x" * 1024]
+)
 def test_namespace_good(raw: str) -> None:
     assert validate.namespace(raw) == raw
 
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("", "empty"), ("x" * 1025, "at most 1024"), ("dev!", "'!'"), ("🙂", "'🙂'"), (" dev", "whitespace"), ("dev\n", "whitespace")],
+    [
+        ("", "empty"),
+        ("x" * 1025, "at most 1024"),
+        ("dev!", "'!'"),
+        ("🙂", "'🙂'"),
+        (" dev", "whitespace"),
+        ("dev\n", "whitespace"),
+    ],
 )
 def test_namespace_bad(raw: str, message: str) -> None:
-    with pytest.raises(UsageError, match="^--namespace: ") as info:
+    with pytest.raises(UsageError, match=r"^--namespace: ") as info:
         validate.namespace(raw)
     assert message in str(info.value)
 
@@ -136,7 +145,7 @@ def test_key_good(raw: str, expected: str) -> None:
     ],
 )
 def test_key_bad(raw: str, message: str) -> None:
-    with pytest.raises(UsageError, match="^--api-key: ") as info:
+    with pytest.raises(UsageError, match=r"^--api-key: ") as info:
         validate.api_key(raw)
     assert message in str(info.value)
     if len(raw) > 8:
@@ -153,7 +162,7 @@ def test_endpoint_good(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize("raw", ["", "/", "https://h/api", "a b", "a?b"])
 def test_endpoint_bad(raw: str) -> None:
-    with pytest.raises(UsageError, match="^--endpoint: "):
+    with pytest.raises(UsageError, match=r"^--endpoint: "):
         validate.endpoint(raw)
 
 

@@ -1,4 +1,5 @@
 """The built wheel carries the templates: install it into a fresh venv and run it outside the checkout."""
+
 from __future__ import annotations
 
 import subprocess
@@ -21,13 +22,17 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     # --no-isolation: hatchling comes from the test extra, so no network is needed
-    built = _run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work / "dist"), str(REPO)], work)
+    built = _run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work / "dist"), str(REPO)], work
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     [wheel] = (work / "dist").glob("lineage_setup-*.whl")
     venv = work / "venv"
     assert _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], work).returncode == 0
     python = venv / "bin" / "python"
-    installed = _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)], work)
+    installed = _run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)], work
+    )
     assert installed.returncode == 0, installed.stdout + installed.stderr
     # dependencies from this environment, as a plain path: its .pth files (our editable install) are not read
     site = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], work).stdout.strip()

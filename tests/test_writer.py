@@ -1,4 +1,5 @@
 """The one writer: atomic, all-or-nothing, drift-checked, mode-keeping, and silent when nothing changes."""
+
 from __future__ import annotations
 
 import errno

@@ -1,4 +1,5 @@
 """lineage-setup: wire data tools to an OpenLineage backend."""
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

@@ -3,6 +3,7 @@
 With no prompter (no terminal, CI set, or --no-input) a missing answer is a UsageError that
 names the flag and the environment variable that would supply it.
 """
+
 from __future__ import annotations
 
 import sys
@@ -106,9 +107,7 @@ def _domain_or_url(raw: str, source: str) -> validate.Url:
     return validate.url(raw, source) if "://" in raw else _from_domain(raw, source)
 
 
-def _resolve_key(
-    flags: Flags, env: Mapping[str, str], prompter: Prompter | None, origin: dict[str, str]
-) -> str:
+def _resolve_key(flags: Flags, env: Mapping[str, str], prompter: Prompter | None, origin: dict[str, str]) -> str:
     if flags.api_key and flags.api_key_file:
         raise UsageError("pass the API key once: --api-key or --api-key-file, not both")
     if flags.api_key:
@@ -162,14 +161,10 @@ def _resolve_namespace(
     return validate.namespace(answer, "answer")
 
 
-def _resolve_endpoint(
-    flags: Flags, env: Mapping[str, str], base: validate.Url, origin: dict[str, str]
-) -> str:
+def _resolve_endpoint(flags: Flags, env: Mapping[str, str], base: validate.Url, origin: dict[str, str]) -> str:
     if flags.endpoint:
         if base.path:
-            raise UsageError(
-                f"the URL already has a path (/{base.path}) and --endpoint was given; pass one of them"
-            )
+            raise UsageError(f"the URL already has a path (/{base.path}) and --endpoint was given; pass one of them")
         origin["endpoint"] = "--endpoint"
         return validate.endpoint(flags.endpoint, "--endpoint")
     if base.path:

@@ -1,4 +1,5 @@
 """The command line: one command per registered integration, and the one place exit codes are set."""
+
 from __future__ import annotations
 
 import enum
@@ -30,23 +31,47 @@ _CONNECTION = "Connection"
 _MODE = "What to do"
 
 
-def _opt(*decls: str, help: str, panel: str = _CONNECTION) -> Any:
-    return typer.Option(*decls, help=help, rich_help_panel=panel, show_default=False)
+Param = tuple[str, Any, Any]  # (keyword, Annotated type, default)
 
 
-COMMON: list[tuple[str, Any, Any]] = [
-    ("dir", Annotated[Path, _opt("--dir", help="Project directory.", panel=_MODE)], Path(".")),
-    ("domain", Annotated[Optional[str], _opt("--domain", help="Astro base domain, e.g. astronomer.io; the URL becomes https://api.<domain>. (env: LINEAGE_SETUP_DOMAIN)")], None),
-    ("url", Annotated[Optional[str], _opt("--url", help="Full OpenLineage URL instead of --domain; a path becomes the endpoint. (env: OPENLINEAGE_URL)")], None),
-    ("endpoint", Annotated[Optional[str], _opt("--endpoint", help="Endpoint path (default: api/v1/lineage; env: OPENLINEAGE_ENDPOINT).")], None),
-    ("api_key", Annotated[Optional[str], _opt("--api-key", help="OpenLineage API key (prefer --api-key-file or the env var: argv is visible to others). (env: OPENLINEAGE_API_KEY)")], None),
-    ("api_key_file", Annotated[Optional[str], _opt("--api-key-file", help="Read the API key from this file; - reads stdin.")], None),
-    ("namespace", Annotated[Optional[str], _opt("--namespace", help="Job namespace, e.g. dbt-prod. (env: OPENLINEAGE_NAMESPACE)")], None),
-    ("no_input", Annotated[bool, _opt("--no-input", help="Never prompt; a missing answer is an error.", panel=_MODE)], False),
-    ("yes", Annotated[bool, _opt("--yes", "-y", help="Apply without asking.", panel=_MODE)], False),
-    ("dry_run", Annotated[bool, _opt("--dry-run", help="Show the changes; write nothing.", panel=_MODE)], False),
-    ("check", Annotated[bool, _opt("--check", help="Write nothing; exit 1 if anything would change.", panel=_MODE)], False),
-    ("print_", Annotated[bool, _opt("--print", help="Print the config to stdout (with the real key); write nothing.", panel=_MODE)], False),
+def _param(name: str, kind: Any, *decls: str, help: str, panel: str, default: Any = None) -> Param:
+    option = typer.Option(*decls, help=help, rich_help_panel=panel, show_default=False)
+    return (name, Annotated[kind, option], default)
+
+
+def _text(name: str, flag: str, help: str) -> Param:
+    return _param(name, Optional[str], flag, help=help, panel=_CONNECTION)
+
+
+def _switch(name: str, *decls: str, help: str) -> Param:
+    return _param(name, bool, *decls, help=help, panel=_MODE, default=False)
+
+
+CONNECTION: list[Param] = [
+    _text(
+        "domain",
+        "--domain",
+        "Astro base domain, e.g. astronomer.io; the URL becomes https://api.<domain>. (env: LINEAGE_SETUP_DOMAIN)",
+    ),
+    _text(
+        "url", "--url", "Full OpenLineage URL instead of --domain; a path becomes the endpoint. (env: OPENLINEAGE_URL)"
+    ),
+    _text("endpoint", "--endpoint", "Endpoint path (default: api/v1/lineage; env: OPENLINEAGE_ENDPOINT)."),
+    _text(
+        "api_key",
+        "--api-key",
+        "OpenLineage API key; prefer --api-key-file or the env var, as others can see argv. (env: OPENLINEAGE_API_KEY)",
+    ),
+    _text("api_key_file", "--api-key-file", "Read the API key from this file; - reads stdin."),
+    _text("namespace", "--namespace", "Job namespace, e.g. dbt-prod. (env: OPENLINEAGE_NAMESPACE)"),
+    _switch("no_input", "--no-input", help="Never prompt; a missing answer is an error."),
+]
+MODES: list[Param] = [
+    _param("dir", Path, "--dir", help="Project directory.", panel=_MODE, default=Path(".")),
+    _switch("yes", "--yes", "-y", help="Apply without asking."),
+    _switch("dry_run", "--dry-run", help="Show the changes; write nothing."),
+    _switch("check", "--check", help="Write nothing; exit 1 if anything would change."),
+    _switch("print_", "--print", help="Print the config to stdout (with the real key); write nothing."),
 ]
 
 
@@ -54,25 +79,25 @@ def _choice_type(name: str, values: tuple[str, ...]) -> type[enum.Enum]:
     return enum.Enum(name, {value: value for value in values}, type=str)  # type: ignore[return-value]
 
 
-def _option_params(integration: Integration) -> list[tuple[str, Any, Any]]:
+def _integration_params(integration: Integration) -> list[Param]:
     fmt_type = _choice_type(f"{integration.NAME}_format", integration.PRINT_FORMATS)
     formats = ", ".join(integration.PRINT_FORMATS)
-    params = [
-        ("fmt", Annotated[Optional[fmt_type], _opt("--format", help=f"With --print: {formats}.", panel=_MODE)], None),
-    ]
-    for option in integration.OPTIONS:
-        params.append((option.name, _annotation(integration, option), option.default))
-    return params
+    fmt = _param("fmt", Optional[fmt_type], "--format", help=f"With --print: {formats}.", panel=_MODE)
+    return [fmt, *(_integration_option(integration, option) for option in integration.OPTIONS)]
 
 
-def _annotation(integration: Integration, option: Option) -> Any:
+def _integration_option(integration: Integration, option: Option) -> Param:
     kind: Any = bool if option.is_flag else str
     if option.choices:
         kind = _choice_type(f"{integration.NAME}_{option.name}", option.choices)
     if option.multiple:
-        kind = list[kind]  # type: ignore[valid-type]
-    help_text = option.help + (f" (default: {option.default})" if option.default not in (None, False) else "")
-    return Annotated[kind if option.default is not None else Optional[kind], _opt(option.flag, help=help_text, panel=integration.TITLE)]
+        kind = list[kind]
+    if option.default is None:
+        kind = Optional[kind]
+    shown = f" (default: {option.default})" if option.default not in (None, False) else ""
+    return _param(
+        option.name, kind, option.flag, help=option.help + shown, panel=integration.TITLE, default=option.default
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -82,7 +107,8 @@ def _plain(value: Any) -> Any:
 def _mode(values: dict[str, Any]) -> runner.Mode:
     from lineage_setup import runner
 
-    chosen = [flag for flag, key in (("--print", "print_"), ("--check", "check"), ("--dry-run", "dry_run")) if values[key]]
+    exclusive = (("--print", "print_"), ("--check", "check"), ("--dry-run", "dry_run"))
+    chosen = [flag for flag, key in exclusive if values[key]]
     if len(chosen) > 1:
         raise UsageError(f"{' and '.join(chosen)} cannot be combined")
     if values["fmt"] is not None and not values["print_"]:
@@ -128,7 +154,7 @@ def _finish(action: Callable[[], ExitCode]) -> NoReturn:
 
 
 def _make_command(integration: Integration) -> Callable[..., None]:
-    params = COMMON + _option_params(integration)
+    params = [*MODES, *CONNECTION, *_integration_params(integration)]
 
     def command(**values: Any) -> None:
         redact.clear()

@@ -1,4 +1,5 @@
 """Exceptions that end a run, each carrying the exit code it maps to."""
+
 from __future__ import annotations
 
 from enum import IntEnum

@@ -1,4 +1,5 @@
 """Reading targets safely, writing them atomically, and asking git about them."""
+
 from __future__ import annotations
 
 import errno
@@ -164,9 +165,7 @@ def git_status(path: Path) -> GitStatus:
 def _git(folder: Path, *args: str) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     try:
-        done = subprocess.run(
-            ["git", "-C", str(folder), *args], capture_output=True, env=env, timeout=30, check=False
-        )
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, env=env, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return 128
     return done.returncode

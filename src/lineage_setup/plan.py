@@ -1,10 +1,11 @@
 """Plans: the file changes and steps an integration proposes, and the one writer that applies them."""
+
 from __future__ import annotations
 
 import difflib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -141,8 +142,7 @@ def apply(plan: Plan) -> None:
         failed = _undo(done)
         if failed:
             raise WriteError(
-                f"{_why(exc)}; these files were already replaced and could not be restored: "
-                + ", ".join(failed)
+                f"{_why(exc)}; these files were already replaced and could not be restored: " + ", ".join(failed)
             ) from exc
         if isinstance(exc, OSError):
             raise WriteError(f"{_why(exc)}; no file was changed") from exc

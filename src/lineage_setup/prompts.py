@@ -1,4 +1,5 @@
 """Interactive questions (questionary, imported only when a question is asked), on stderr."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Quote a value for each target format; never concatenate raw user text into config."""
+
 from __future__ import annotations
 
 import json

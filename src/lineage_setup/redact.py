@@ -1,4 +1,5 @@
 """The one chokepoint that keeps secrets out of everything we print."""
+
 from __future__ import annotations
 
 MASK = "****"

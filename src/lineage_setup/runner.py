@@ -1,4 +1,5 @@
 """answers -> plan -> show -> apply, for any integration; returns the exit code."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -74,8 +75,7 @@ def _show_and_apply(
     if not mode.yes:
         if prompter is None:
             raise UsageError(
-                "not applied: there is no terminal to confirm in; pass --yes to apply "
-                "(or --dry-run to preview)"
+                "not applied: there is no terminal to confirm in; pass --yes to apply (or --dry-run to preview)"
             )
         if not prompter.confirm(f"Write {count}?", default=True):
             ui.info("Not applied; nothing was written.")

@@ -1,13 +1,21 @@
 """string.Template files from templates/, read from the wheel or from a source checkout."""
+
 from __future__ import annotations
 
 import functools
+import sys
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 from lineage_setup.errors import ExitCode, LineageSetupError
+
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 
 class TemplateError(LineageSetupError):

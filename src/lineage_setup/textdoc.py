@@ -3,6 +3,7 @@
 Edits work on the decoded text with its original line endings (a BOM is the only thing
 taken off, and put back by `encode`), so every line an edit does not own keeps its bytes.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

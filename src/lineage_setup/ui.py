@@ -3,6 +3,7 @@
 stdout: the plan (summary, diffs), next steps, and --print config.
 stderr: notes, warnings, errors, hints and prompts.
 """
+
 from __future__ import annotations
 
 import functools

@@ -3,12 +3,14 @@
 Each validator takes the raw string and the name of where it came from (a flag or an
 environment variable) and returns the normalised value or raises UsageError naming that source.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import re
 import unicodedata
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from lineage_setup.errors import UsageError
 
@@ -162,8 +164,7 @@ def namespace(raw: str, source: str = "--namespace") -> str:
         if not _NAMESPACE_RE.fullmatch(ch):
             raise _fail(
                 source,
-                f"{_describe(ch)} is not allowed in a namespace "
-                "(use letters, digits and : ; = / _ - . @ +)",
+                f"{_describe(ch)} is not allowed in a namespace (use letters, digits and : ; = / _ - . @ +)",
             )
     return raw
 

@@ -6,6 +6,7 @@ Prints the median wall time and peak RSS of each command and its ratio to a bare
 (the floor for any Typer CLI on this machine), then whether each target holds. Not a test:
 timings depend on the machine; ratios measured in one run do much less.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Pure, idempotent text -> text edits, one module per format."""
+
 from __future__ import annotations
 
 

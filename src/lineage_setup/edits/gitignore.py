@@ -1,4 +1,5 @@
 """Make a .gitignore name a file."""
+
 from __future__ import annotations
 
 from lineage_setup import textdoc

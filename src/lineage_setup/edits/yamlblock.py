@@ -4,6 +4,7 @@ The entry's span comes from PyYAML's node marks (pre-commit's approach); comment
 lines that trail the entry stay with what follows it. The result is re-read and must equal the
 original mapping with only that key changed.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,15 +15,17 @@ from lineage_setup import textdoc
 from lineage_setup.edits import EditError
 
 
-def _compose(text: str) -> yaml.Node | None:
+def _compose(text: str) -> yaml.MappingNode | None:
     try:
         docs = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise EditError(f"it is not valid YAML ({_first_line(exc)})") from None
     if len(docs) > 1:
         raise EditError("it holds several YAML documents")
-    root = docs[0] if docs else None
-    if root is not None and not (isinstance(root, yaml.MappingNode) and not root.flow_style):
+    if not docs:
+        return None
+    root = docs[0]
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise EditError("its top level is not a block mapping")
     return root
 
@@ -32,7 +35,7 @@ def _first_line(exc: Exception) -> str:
 
 
 def _load(text: str) -> Any:
-    return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    return yaml.load(text, Loader=yaml.SafeLoader)
 
 
 def _entry_span(text: str, root: yaml.MappingNode, key: str) -> tuple[int, int] | None:

@@ -1,4 +1,5 @@
 """The registry: every integration, listed once; the CLI builds its commands from it."""
+
 from __future__ import annotations
 
 from lineage_setup.integrations import dbt

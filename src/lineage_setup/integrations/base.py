@@ -4,6 +4,7 @@ An integration is a module with these names at top level (checked by the Integra
 protocol): it turns a Request into proposals on a Workspace, or renders config for --print.
 It never prompts, prints, or touches the disk itself.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

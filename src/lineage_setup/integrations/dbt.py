@@ -1,4 +1,5 @@
 """dbt: an openlineage.yml that makes a plain `dbt-ol run` in the project send lineage."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -131,7 +132,7 @@ def _notes(req: Request, ws: Workspace) -> None:
 
 
 def _duckdb_without_path(ws: Workspace, env: Mapping[str, str]) -> bool:
-    profile = _project(ws).get("profile")
+    profile = str(_project(ws).get("profile"))
     candidates = [ws.path("profiles.yml")]
     if env.get("DBT_PROFILES_DIR"):
         candidates.insert(0, Path(env["DBT_PROFILES_DIR"]) / "profiles.yml")
@@ -144,8 +145,7 @@ def _duckdb_without_path(ws: Workspace, env: Mapping[str, str]) -> bool:
         outputs = _safe_yaml(text).get(profile, {})
         outputs = outputs.get("outputs", {}) if isinstance(outputs, dict) else {}
         return any(
-            isinstance(out, dict) and out.get("type") == "duckdb" and not out.get("path")
-            for out in outputs.values()
+            isinstance(out, dict) and out.get("type") == "duckdb" and not out.get("path") for out in outputs.values()
         )
     return False
 
