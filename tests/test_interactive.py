@@ -91,3 +91,19 @@ def test_declining_the_confirmation_writes_nothing(dbt_project: Path) -> None:
     assert child.exitstatus == 0, transcript.text
     assert "nothing was written" in transcript.text
     assert tree(dbt_project) == before
+
+
+def test_prompts_go_to_stderr_so_print_output_pipes_clean(empty_dir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENLINEAGE", "LINEAGE_SETUP", "CI"))}
+    env.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+    script = (
+        f'out="$({BIN / "lineage-setup"} dbt --print --format shell --domain astronomer.io --namespace dev)"; '
+        'echo "rc=$?"; eval "$out"; echo "KEY=[$OPENLINEAGE_API_KEY] URL=[$OPENLINEAGE_URL]"'
+    )
+    child = pexpect.spawn("bash", ["-c", script], env=env, cwd=str(empty_dir), encoding="utf-8", timeout=30)
+    child.expect("API key")
+    child.sendline(CANARY)
+    child.expect(r"rc=0")
+    child.expect(r"KEY=\[(\S*)\] URL=\[(\S*)\]")
+    assert child.match.groups() == (CANARY, "https://api.astronomer.io")
+    child.expect(pexpect.EOF)
