@@ -54,7 +54,7 @@ def test_prompts_mask_the_key_validate_inline_and_apply(dbt_project: Path) -> No
     child.expect("allowed in a namespace")  # the screen is redrawn piecewise: match a stable tail
     child.send("\x15")
     child.sendline("analytics")
-    child.expect("Write 2 files")
+    child.expect("Apply 2 files")
     child.sendline("y")
     child.expect("Next steps")
     child.expect(pexpect.EOF)
@@ -84,7 +84,7 @@ def test_ctrl_c_at_a_prompt_is_exit_130_and_writes_nothing(dbt_project: Path) ->
 def test_declining_the_confirmation_writes_nothing(dbt_project: Path) -> None:
     before = tree(dbt_project)
     child, transcript = _spawn(dbt_project, "--domain", "astronomer.io", "--namespace", "dev", "--api-key", CANARY)
-    child.expect("Write 2 files")
+    child.expect("Apply 2 files")
     child.sendline("n")
     child.expect(pexpect.EOF)
     child.close()

@@ -13,7 +13,7 @@ from lineage_setup.errors import ConflictError, UnsafeTargetError, WriteError
 
 
 def _plan(root: Path, edits: dict[str, str], secret: bool = False) -> plan.Plan:
-    ws = plan.Workspace(root, env={})
+    ws = plan.Workspace(root)
     for rel, text in edits.items():
         ws.write(rel, text, reason="test", secret=secret)
     return ws.plan()
@@ -170,7 +170,7 @@ def test_read_only_target_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_non_utf8_target_is_refused(tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_bytes("café\n".encode("latin-1"))
-    ws = plan.Workspace(tmp_path, env={})
+    ws = plan.Workspace(tmp_path)
     with pytest.raises(UnsafeTargetError, match="not UTF-8"):
         ws.read("f.txt")
 
@@ -198,7 +198,7 @@ def test_stale_temp_files_are_swept(tmp_path: Path) -> None:
 
 
 def test_pending_edits_compose_into_one_change(tmp_path: Path) -> None:
-    ws = plan.Workspace(tmp_path, env={})
+    ws = plan.Workspace(tmp_path)
     ws.write("f.txt", "one\n", reason="first")
     ws.write("f.txt", (ws.read("f.txt") or "") + "two\n", reason="second", secret=True)
     [change] = ws.plan().changes

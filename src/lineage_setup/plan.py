@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -47,10 +46,25 @@ class FileChange:
 
 
 @dataclass(frozen=True)
+class RemoteChange:
+    """A change outside the project (a cluster's settings, say), shown and confirmed like a file change."""
+
+    title: str  # e.g. "Databricks cluster 0123-456789-abc (restarts if running)"
+    diff: tuple[str, ...]  # lines to show; ui redacts secrets
+    apply: Callable[[], None] = field(compare=False)  # raises LineageSetupError saying which step failed
+
+
+@dataclass(frozen=True)
 class Plan:
     changes: tuple[FileChange, ...] = ()
     steps: tuple[str, ...] = ()  # what the user does next, in order
     notes: tuple[str, ...] = ()  # warnings about the project or environment
+    infos: tuple[str, ...] = ()  # plain facts worth saying (e.g. "lineage is already automatic here")
+    remote: tuple[RemoteChange, ...] = ()
+
+    @property
+    def pending(self) -> int:
+        return len(self.changes) + len(self.remote)
 
 
 class Workspace:
@@ -60,13 +74,14 @@ class Workspace:
     and the user sees one diff per file.
     """
 
-    def __init__(self, root: Path, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, root: Path) -> None:
         self.root = root
-        self.env = dict(os.environ if env is None else env)
         self._snapshots: dict[Path, fs.Snapshot] = {}
         self._pending: dict[Path, tuple[str, bool, set[str]]] = {}
         self._steps: list[str] = []
         self._notes: list[str] = []
+        self._infos: list[str] = []
+        self._remote: list[RemoteChange] = []
 
     def path(self, rel: str | Path) -> Path:
         return self.root / rel
@@ -112,7 +127,14 @@ class Workspace:
         self._steps.append(text)
 
     def note(self, text: str) -> None:
+        """A warning: something in the project or environment the user should fix or know."""
         self._notes.append(text)
+
+    def info(self, text: str) -> None:
+        self._infos.append(text)
+
+    def remote(self, change: RemoteChange) -> None:
+        self._remote.append(change)
 
     def plan(self) -> Plan:
         changes = []
@@ -124,11 +146,13 @@ class Workspace:
             fs.check_target(before)
             mode = fs.SECRET_MODE if secret else fs.default_mode()
             changes.append(FileChange(before, after, mode, secret, tuple(sorted(reasons))))
-        return Plan(tuple(changes), tuple(self._steps), tuple(self._notes))
+        return Plan(
+            tuple(changes), tuple(self._steps), tuple(self._notes), tuple(self._infos), tuple(self._remote)
+        )
 
 
 def apply(plan: Plan) -> None:
-    """Write every change or none: all targets re-checked first, earlier writes undone on failure."""
+    """Write every file or none (all re-checked first, earlier writes undone on failure), then remote changes."""
     for change in plan.changes:
         fs.check_target(change.before)
         fs.ensure_unchanged(change.before)
@@ -147,6 +171,8 @@ def apply(plan: Plan) -> None:
         if isinstance(exc, OSError):
             raise WriteError(f"{_why(exc)}; no file was changed") from exc
         raise
+    for remote in plan.remote:
+        remote.apply()
 
 
 def _why(exc: BaseException) -> str:

@@ -31,7 +31,7 @@ def run(
     env: Mapping[str, str],
     prompter: answers.Prompter | None,
 ) -> ExitCode:
-    ws = plan.Workspace(root, env)
+    ws = plan.Workspace(root)
     if mode.action != "print":
         integration.check_project(ws)
     default_ns = integration.namespace_default(ws) if prompter else None
@@ -58,13 +58,14 @@ def _show_and_apply(
 ) -> ExitCode:
     ui.show_connection(conn)
     ui.show_notes(the_plan.notes)
-    if not the_plan.changes:
-        ui.success("\nNothing to change: the project is already set up.")
+    ui.show_infos(the_plan.infos)
+    if not the_plan.pending:
+        ui.success("\nNothing to change.")
         if mode.action != "check":
             ui.show_steps(the_plan.steps)
         return ExitCode.OK
     ui.show_changes(the_plan, root)
-    count = f"{len(the_plan.changes)} file{'s' if len(the_plan.changes) > 1 else ''}"
+    count = _count(the_plan)
     if mode.action == "check":
         ui.info(f"\n{count} would change (--check: nothing written)")
         return ExitCode.PENDING
@@ -77,10 +78,19 @@ def _show_and_apply(
             raise UsageError(
                 "not applied: there is no terminal to confirm in; pass --yes to apply (or --dry-run to preview)"
             )
-        if not prompter.confirm(f"Write {count}?", default=True):
+        if not prompter.confirm(f"Apply {count}?", default=True):
             ui.info("Not applied; nothing was written.")
             return ExitCode.OK
     plan.apply(the_plan)
-    ui.success(f"\nWrote {count}.")
+    ui.success(f"\nDone: {count}.")
     ui.show_steps(the_plan.steps)
     return ExitCode.OK
+
+
+def _count(the_plan: plan.Plan) -> str:
+    parts = []
+    if the_plan.changes:
+        parts.append(f"{len(the_plan.changes)} file{'s' if len(the_plan.changes) > 1 else ''}")
+    if the_plan.remote:
+        parts.append(f"{len(the_plan.remote)} remote change{'s' if len(the_plan.remote) > 1 else ''}")
+    return " and ".join(parts)

@@ -83,11 +83,25 @@ def show_changes(plan: Plan, root: Path) -> None:
         label = _label(change.path, root)
         extra = ", holds the API key, mode 600" if change.secret and change.status == "create" else ""
         _say(f"  {change.status:<7} {label}   ({'; '.join(change.reasons)}{extra})", stderr=False)
+    for remote in plan.remote:
+        _say(f"  remote  {remote.title}", stderr=False)
     for change in plan.changes:
         _say("")
-        for line in change.diff(_label(change.path, root)):
-            style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
-            _say(line, style="bold" if line.startswith(("+++", "---")) else style, stderr=False)
+        _diff(change.diff(_label(change.path, root)))
+    for remote in plan.remote:
+        _say("")
+        _diff(remote.diff)
+
+
+def _diff(lines: list[str] | tuple[str, ...]) -> None:
+    for line in lines:
+        style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
+        _say(line, style="bold" if line.startswith(("+++", "---")) else style, stderr=False)
+
+
+def show_infos(infos: tuple[str, ...]) -> None:
+    for text in infos:
+        _say(text, stderr=False)
 
 
 def show_notes(notes: tuple[str, ...]) -> None:
