@@ -55,8 +55,10 @@ def test_prompts_mask_the_key_validate_inline_and_apply(dbt_project: Path) -> No
     child.send("\x15")
     child.sendline("analytics")
     child.expect("Apply 2 files")
-    child.sendline("y")
+    child.send("y")  # a confirm takes one key; a newline would answer the next question
     child.expect("Next steps")
+    child.expect("Send a test event")
+    child.send("n")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, transcript.text
@@ -85,7 +87,7 @@ def test_declining_the_confirmation_writes_nothing(dbt_project: Path) -> None:
     before = tree(dbt_project)
     child, transcript = _spawn(dbt_project, "--domain", "astronomer.io", "--namespace", "dev", "--api-key", CANARY)
     child.expect("Apply 2 files")
-    child.sendline("n")
+    child.send("n")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, transcript.text
@@ -107,3 +109,18 @@ def test_prompts_go_to_stderr_so_print_output_pipes_clean(empty_dir: Path) -> No
     child.expect(r"KEY=\[(\S*)\] URL=\[(\S*)\]")
     assert child.match.groups() == (CANARY, "https://api.astronomer.io")
     child.expect(pexpect.EOF)
+
+
+def test_offered_test_event_reaches_the_endpoint(dbt_project: Path) -> None:
+    from .receiver import receiver
+
+    with receiver() as rx:
+        child, transcript = _spawn(dbt_project, "--url", rx.url, "--namespace", "dev", "--api-key", CANARY, "--yes")
+        child.expect("Send a test event")
+        child.send("y")
+        child.expect("OpenLineage accepted the test run")
+        child.expect(pexpect.EOF)
+        child.close()
+    assert child.exitstatus == 0, transcript.text
+    assert [e["eventType"] for e in rx.events()] == ["START", "COMPLETE"]
+    assert CANARY not in transcript.text

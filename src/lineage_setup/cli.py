@@ -18,7 +18,7 @@ from lineage_setup.integrations import REGISTRY
 from lineage_setup.integrations.base import Integration, Option
 
 if TYPE_CHECKING:
-    from lineage_setup import runner
+    from lineage_setup import answers, runner
 
 app = typer.Typer(
     help="Wire data tools to an OpenLineage backend (Astro, or any OpenLineage HTTP endpoint).",
@@ -72,6 +72,14 @@ MODES: list[Param] = [
     _switch("dry_run", "--dry-run", help="Show the changes; write nothing."),
     _switch("check", "--check", help="Write nothing; exit 1 if anything would change."),
     _switch("print_", "--print", help="Print the config to stdout (with the real key); write nothing."),
+    _switch("verify", "--verify", help="Then send a test event with these answers (see `lineage-setup verify`)."),
+]
+TIMEOUT = _param("timeout", float, "--timeout", help="Seconds to wait for an answer.", panel=_MODE, default=10.0)
+LISTEN: list[Param] = [
+    _param("host", str, "--host", help="Address to bind (loopback by default).", panel=_MODE, default="127.0.0.1"),
+    _param("port", int, "--port", help="Port to listen on; 0 picks a free one.", panel=_MODE, default=5000),
+    _param("output", Optional[Path], "--output", help="Append each event to this file as a JSON line.", panel=_MODE),
+    _param("require_key", Optional[str], "--require-key", help="Answer 401 to requests without this key.", panel=_MODE),
 ]
 
 
@@ -114,7 +122,7 @@ def _mode(values: dict[str, Any]) -> runner.Mode:
     if values["fmt"] is not None and not values["print_"]:
         raise UsageError("--format applies only with --print")
     action = {"--print": "print", "--check": "check", "--dry-run": "dry-run"}.get(chosen[0] if chosen else "", "apply")
-    return runner.Mode(action, yes=values["yes"], fmt=_plain(values["fmt"]))  # type: ignore[arg-type]
+    return runner.Mode(action, yes=values["yes"], fmt=_plain(values["fmt"]), verify=values["verify"])  # type: ignore[arg-type]
 
 
 def _root(value: Path) -> Path:
@@ -124,17 +132,37 @@ def _root(value: Path) -> Path:
     return root.resolve()
 
 
-def _run_integration(integration: Integration, values: dict[str, Any]) -> ExitCode:
-    from lineage_setup import answers, prompts, runner
+def _connection_inputs(values: dict[str, Any]) -> tuple[answers.Flags, dict[str, str], answers.Prompter | None]:
+    from lineage_setup import answers, prompts
 
     env = dict(os.environ)
-    mode = _mode(values)
     flags = answers.Flags(*(values[k] for k in ("domain", "url", "endpoint", "api_key", "api_key_file", "namespace")))
     prompter = prompts.make_prompter() if prompts.interactive(values["no_input"], env) else None
+    return flags, env, prompter
+
+
+def _run_integration(integration: Integration, values: dict[str, Any]) -> ExitCode:
+    from lineage_setup import runner
+
+    mode = _mode(values)
+    flags, env, prompter = _connection_inputs(values)
     options = {option.name: _plain(values[option.name]) for option in integration.OPTIONS}
     return runner.run(
         integration, root=_root(values["dir"]), flags=flags, mode=mode, options=options, env=env, prompter=prompter
     )
+
+
+def _run_verify(values: dict[str, Any]) -> ExitCode:
+    from lineage_setup import runner
+
+    flags, env, prompter = _connection_inputs(values)
+    return runner.verify_only(flags, env, prompter, timeout=values["timeout"])
+
+
+def _run_listen(values: dict[str, Any]) -> ExitCode:
+    from lineage_setup import runner
+
+    return runner.listen(values["host"], values["port"], values["output"], values["require_key"])
 
 
 def _finish(action: Callable[[], ExitCode]) -> NoReturn:
@@ -153,26 +181,36 @@ def _finish(action: Callable[[], ExitCode]) -> NoReturn:
     raise typer.Exit(int(code))
 
 
-def _make_command(integration: Integration) -> Callable[..., None]:
-    params = [*MODES, *CONNECTION, *_integration_params(integration)]
+def _make_command(params: list[Param], body: Callable[[dict[str, Any]], ExitCode], doc: str) -> Callable[..., None]:
+    """A Typer command whose keyword parameters are `params` (Typer reads __signature__)."""
 
     def command(**values: Any) -> None:
         redact.clear()
-        _finish(lambda: _run_integration(integration, values))
+        _finish(lambda: body(values))
 
     command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in params]
     )
     command.__annotations__ = {n: a for n, a, _ in params}
-    command.__doc__ = integration.HELP
+    command.__doc__ = doc
     return command
 
 
+def _integration_command(integration: Integration) -> Callable[..., None]:
+    params = [*MODES, *CONNECTION, *_integration_params(integration)]
+    return _make_command(params, lambda values: _run_integration(integration, values), integration.HELP)
+
+
 for _integration in REGISTRY.values():
-    _command = _make_command(_integration)
+    _command = _integration_command(_integration)
     app.command(_integration.NAME, help=_integration.HELP)(_command)
     for _alias in _integration.ALIASES:
         app.command(_alias, help=f"Alias of {_integration.NAME}.", hidden=True)(_command)
+
+VERIFY_HELP = "Send a test START and COMPLETE event to the endpoint and say what happened."
+LISTEN_HELP = "Run a local OpenLineage endpoint that prints each event it receives (Ctrl-C stops it)."
+app.command("verify", help=VERIFY_HELP)(_make_command([*CONNECTION, TIMEOUT], _run_verify, VERIFY_HELP))
+app.command("listen", help=LISTEN_HELP)(_make_command(LISTEN, _run_listen, LISTEN_HELP))
 
 
 def _version(value: bool) -> None:

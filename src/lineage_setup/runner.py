@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from lineage_setup import answers, plan, ui
-from lineage_setup.errors import ExitCode, UsageError
+from lineage_setup import answers, plan, redact, ui
+from lineage_setup.errors import ExitCode, UsageError, VerificationError
 from lineage_setup.integrations.base import Integration, Request
 
 Action = Literal["apply", "dry-run", "check", "print"]
@@ -19,6 +20,7 @@ class Mode:
     action: Action = "apply"
     yes: bool = False
     fmt: str | None = None
+    verify: bool = False  # send a test event with the same answers afterwards
 
 
 def run(
@@ -44,9 +46,74 @@ def run(
         for text in rendered.hints:
             ui.hint(text)
         ui.print_config(rendered.text)
-        return ExitCode.OK
-    integration.plan(req, ws)
-    return _show_and_apply(ws.plan(), conn, root, mode, prompter)
+        code, settled = ExitCode.OK, False
+    else:
+        integration.plan(req, ws)
+        code, settled = _show_and_apply(ws.plan(), conn, root, mode, prompter)
+    if mode.verify or (settled and mode.action == "apply" and _offer_verify(conn, prompter)):
+        return max(code, _verify(conn))
+    return code
+
+
+def _offer_verify(conn: answers.Connection, prompter: answers.Prompter | None) -> bool:
+    return prompter is not None and prompter.confirm(f"Send a test event to {conn.lineage_url}?", default=True)
+
+
+def _verify(conn: answers.Connection, timeout: float = 10.0) -> ExitCode:
+    from lineage_setup import verify
+
+    ui.info(f"Sending a test run (START, COMPLETE) to {conn.lineage_url} ...")
+    result = verify.check(conn, timeout)
+    if not result.ok:
+        raise VerificationError(result.message)
+    ui.success(result.message)
+    return ExitCode.OK
+
+
+def verify_only(
+    flags: answers.Flags, env: Mapping[str, str], prompter: answers.Prompter | None, timeout: float
+) -> ExitCode:
+    if not 0 < timeout <= 300:
+        raise UsageError("--timeout: give a number of seconds from 0 to 300")
+    conn = answers.resolve(flags, env, prompter)
+    if conn.insecure:
+        ui.warn("http:// sends the API key unencrypted; use https:// unless this is a local test receiver")
+    return _verify(conn, timeout)
+
+
+def listen(host: str, port: int, output: Path | None, require_key: str | None) -> ExitCode:
+    from lineage_setup.listen import PATHS, Listener, make_server
+
+    redact.register(require_key)
+    if output is not None and not output.parent.is_dir():
+        raise UsageError(f"--output: the folder {output.parent} does not exist")
+    listener = Listener(output=output, require_key=require_key, say=ui.event)
+    try:
+        server = make_server(host, port, listener)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pass another --port") from None
+    url = f"http://{_url_host(host)}:{server.server_address[1]}"
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        ui.warn(f"listening on {host}: anyone who can reach this machine can send events")
+    ui.info(f"Listening for OpenLineage events at {url}{PATHS[0]}; point an integration at it with --url {url}")
+    ui.info("Ctrl-C stops.")
+    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    ui.info(f"Stopped: {listener.received} events received, {listener.rejected} rejected.")
+    return ExitCode.OK
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def _show_and_apply(
@@ -55,7 +122,8 @@ def _show_and_apply(
     root: Path,
     mode: Mode,
     prompter: answers.Prompter | None,
-) -> ExitCode:
+) -> tuple[ExitCode, bool]:
+    """The exit code, and whether the project now holds the config (applied, or nothing to do)."""
     ui.show_connection(conn)
     ui.show_notes(the_plan.notes)
     ui.show_infos(the_plan.infos)
@@ -63,16 +131,16 @@ def _show_and_apply(
         ui.success("\nNothing to change.")
         if mode.action != "check":
             ui.show_steps(the_plan.steps)
-        return ExitCode.OK
+        return ExitCode.OK, True
     ui.show_changes(the_plan, root)
     count = _count(the_plan)
     if mode.action == "check":
         ui.info(f"\n{count} would change (--check: nothing written)")
-        return ExitCode.PENDING
+        return ExitCode.PENDING, False
     if mode.action == "dry-run":
         ui.info(f"\n{count} would change (--dry-run: nothing written)")
         ui.show_steps(the_plan.steps)
-        return ExitCode.OK
+        return ExitCode.OK, False
     if not mode.yes:
         if prompter is None:
             raise UsageError(
@@ -80,11 +148,11 @@ def _show_and_apply(
             )
         if not prompter.confirm(f"Apply {count}?", default=True):
             ui.info("Not applied; nothing was written.")
-            return ExitCode.OK
+            return ExitCode.OK, False
     plan.apply(the_plan)
     ui.success(f"\nDone: {count}.")
     ui.show_steps(the_plan.steps)
-    return ExitCode.OK
+    return ExitCode.OK, True
 
 
 def _count(the_plan: plan.Plan) -> str:

@@ -53,6 +53,12 @@ def success(text: str) -> None:
     _say(text, style="green", stderr=False)
 
 
+def event(text: str) -> None:
+    """One received event (listen); flushed at once so a pipe sees it live."""
+    _say(text, stderr=False)
+    sys.stdout.flush()
+
+
 def print_config(text: str) -> None:
     """Exactly the bytes to copy, unredacted: the user asked for them."""
     sys.stdout.write(text)

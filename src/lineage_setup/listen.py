@@ -1,0 +1,98 @@
+"""A local OpenLineage endpoint that prints one line per event it receives."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+PATHS = ("/api/v1/lineage", "/api/v1/lineage/")
+MAX_BODY = 16 * 1024 * 1024
+
+
+@dataclass
+class Listener:
+    output: Path | None = None
+    require_key: str | None = None
+    say: Callable[[str], None] = print
+    received: int = 0
+    rejected: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def handle(self, path: str, authorization: str | None, body: bytes) -> tuple[int, str]:
+        """The status to answer and the line to print for one request."""
+        with self._lock:
+            status, line = self._judge(path, authorization, body)
+            if status == 201:
+                self.received += 1
+            else:
+                self.rejected += 1
+            return status, line
+
+    def _judge(self, path: str, authorization: str | None, body: bytes) -> tuple[int, str]:
+        if path.split("?", 1)[0] not in PATHS:
+            return 404, f"404 {path}: not an OpenLineage endpoint (POST to {PATHS[0]})"
+        if self.require_key is not None and authorization != f"Bearer {self.require_key}":
+            return 401, "401 rejected: " + ("no Authorization header" if not authorization else "wrong API key")
+        try:
+            event = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return 400, f"400 malformed event: not JSON ({exc})"
+        if not isinstance(event, dict):
+            return 400, "400 malformed event: not a JSON object"
+        if self.output is not None:
+            with self.output.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(event, separators=(",", ":")) + "\n")
+        return 201, describe(event)
+
+
+def _names(datasets: Any) -> str:
+    if not isinstance(datasets, list):
+        return ""
+    return ", ".join(
+        f"{d.get('namespace', '?')}/{d.get('name', '?')}" if isinstance(d, dict) else "?" for d in datasets
+    )
+
+
+def describe(event: dict[str, Any]) -> str:
+    """time, eventType, job namespace/name, inputs -> outputs, short run id."""
+    job, run = event.get("job"), event.get("run")
+    job = job if isinstance(job, dict) else {}
+    run = run if isinstance(run, dict) else {}
+    flow = ""
+    inputs, outputs = _names(event.get("inputs")), _names(event.get("outputs"))
+    if inputs or outputs:
+        flow = f"  {inputs or '-'} -> {outputs or '-'}"
+    run_id = str(run.get("runId", "?"))[:8]
+    kind = str(event.get("eventType", "?"))
+    return (
+        f"{datetime.now().strftime('%H:%M:%S')} {kind:<8} "
+        f"{job.get('namespace', '?')}/{job.get('name', '?')}{flow}  run {run_id}"
+    )
+
+
+def make_server(host: str, port: int, listener: Listener) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # http.server's name for it
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                self._answer(413, f"413 rejected: {length} bytes is more than this receiver takes")
+                return
+            status, line = listener.handle(self.path, self.headers.get("Authorization"), self.rfile.read(length))
+            self._answer(status, line)
+
+        def _answer(self, status: int, line: str) -> None:
+            listener.say(line)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:  # one line per event is ours to print
+            pass
+
+    return ThreadingHTTPServer((host, port), Handler)
