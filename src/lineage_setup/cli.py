@@ -160,9 +160,9 @@ def _run_verify(values: dict[str, Any]) -> ExitCode:
 
 
 def _run_listen(values: dict[str, Any]) -> ExitCode:
-    from lineage_setup import runner
+    from lineage_setup import listen
 
-    return runner.listen(values["host"], values["port"], values["output"], values["require_key"])
+    return listen.run(values["host"], values["port"], values["output"], values["require_key"])
 
 
 def _finish(action: Callable[[], ExitCode]) -> NoReturn:

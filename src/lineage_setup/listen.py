@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from lineage_setup.errors import ExitCode, UsageError
 
 PATHS = ("/api/v1/lineage", "/api/v1/lineage/")
 MAX_BODY = 16 * 1024 * 1024
@@ -96,3 +99,39 @@ def make_server(host: str, port: int, listener: Listener) -> ThreadingHTTPServer
             pass
 
     return ThreadingHTTPServer((host, port), Handler)
+
+
+def run(host: str, port: int, output: Path | None, require_key: str | None) -> ExitCode:
+    """Serve until Ctrl-C or kill, then say how many events came."""
+    from lineage_setup import redact, ui
+
+    redact.register(require_key)
+    if output is not None and not output.parent.is_dir():
+        raise UsageError(f"--output: the folder {output.parent} does not exist")
+    listener = Listener(output=output, require_key=require_key, say=ui.event)
+    try:
+        server = make_server(host, port, listener)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pass another --port") from None
+    url = f"http://{_url_host(host)}:{server.server_address[1]}"
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        ui.warn(f"listening on {host}: anyone who can reach this machine can send events")
+    ui.info(f"Listening for OpenLineage events at {url}{PATHS[0]}; point an integration at it with --url {url}")
+    ui.info("Ctrl-C stops.")
+    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    ui.info(f"Stopped: {listener.received} events received, {listener.rejected} rejected.")
+    return ExitCode.OK
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from lineage_setup import answers, plan, redact, ui
+from lineage_setup import answers, plan, ui
 from lineage_setup.errors import ExitCode, UsageError, VerificationError
 from lineage_setup.integrations.base import Integration, Request
 
@@ -37,9 +36,7 @@ def run(
     if mode.action != "print":
         integration.check_project(ws)
     default_ns = integration.namespace_default(ws) if prompter else None
-    conn = answers.resolve(flags, env, prompter, namespace_default=default_ns)
-    if conn.insecure:
-        ui.warn("http:// sends the API key unencrypted; use https:// unless this is a local test receiver")
+    conn = _connection(flags, env, prompter, default_ns)
     req = Request(conn, options, env)
     if mode.action == "print":
         rendered = integration.render(req, mode.fmt or integration.PRINT_FORMATS[0])
@@ -53,6 +50,15 @@ def run(
     if mode.verify or (settled and mode.action == "apply" and _offer_verify(conn, prompter)):
         return max(code, _verify(conn))
     return code
+
+
+def _connection(
+    flags: answers.Flags, env: Mapping[str, str], prompter: answers.Prompter | None, default_ns: str | None = None
+) -> answers.Connection:
+    conn = answers.resolve(flags, env, prompter, namespace_default=default_ns)
+    if conn.insecure:
+        ui.warn("http:// sends the API key unencrypted; use https:// unless this is a local test receiver")
+    return conn
 
 
 def _offer_verify(conn: answers.Connection, prompter: answers.Prompter | None) -> bool:
@@ -75,45 +81,7 @@ def verify_only(
 ) -> ExitCode:
     if not 0 < timeout <= 300:
         raise UsageError("--timeout: give a number of seconds from 0 to 300")
-    conn = answers.resolve(flags, env, prompter)
-    if conn.insecure:
-        ui.warn("http:// sends the API key unencrypted; use https:// unless this is a local test receiver")
-    return _verify(conn, timeout)
-
-
-def listen(host: str, port: int, output: Path | None, require_key: str | None) -> ExitCode:
-    from lineage_setup.listen import PATHS, Listener, make_server
-
-    redact.register(require_key)
-    if output is not None and not output.parent.is_dir():
-        raise UsageError(f"--output: the folder {output.parent} does not exist")
-    listener = Listener(output=output, require_key=require_key, say=ui.event)
-    try:
-        server = make_server(host, port, listener)
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pass another --port") from None
-    url = f"http://{_url_host(host)}:{server.server_address[1]}"
-    if host not in ("127.0.0.1", "::1", "localhost"):
-        ui.warn(f"listening on {host}: anyone who can reach this machine can send events")
-    ui.info(f"Listening for OpenLineage events at {url}{PATHS[0]}; point an integration at it with --url {url}")
-    ui.info("Ctrl-C stops.")
-    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    ui.info(f"Stopped: {listener.received} events received, {listener.rejected} rejected.")
-    return ExitCode.OK
-
-
-def _stop(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
+    return _verify(_connection(flags, env, prompter), timeout)
 
 
 def _show_and_apply(
