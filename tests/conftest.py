@@ -10,7 +10,7 @@ from lineage_setup import redact
 from .helpers import CANARY
 
 _CLEARED_PREFIXES = ("OPENLINEAGE", "LINEAGE_SETUP_", "DBT_")
-_CLEARED = {"CI", "SPARK_HOME", "DATABRICKS_TOKEN"}
+_CLEARED = {"CI", "SPARK_HOME", "DATABRICKS_TOKEN", "XDG_CONFIG_HOME"}
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,9 @@ from .helpers import CANARY
 class FakePrompter:
     """Answers from a dict keyed by a word of the question; fails on any question it lacks."""
 
-    def __init__(self, replies: dict[str, str]) -> None:
+    def __init__(self, replies: dict[str, str], confirms: dict[str, bool] | None = None) -> None:
         self.replies = replies
+        self.confirms = confirms or {}  # by a word of the question; unlisted questions get yes
         self.asked: list[str] = []
 
     def _reply(self, message: str, validate: answers.validate.Check, default: str = "") -> str:
@@ -37,7 +38,7 @@ class FakePrompter:
 
     def confirm(self, message: str, *, default: bool = False) -> bool:
         self.asked.append(message)
-        return True
+        return next((answer for key, answer in self.confirms.items() if key in message), True)
 
 
 FULL = Flags(url="https://flag.example", api_key=CANARY, namespace="flag-ns")

@@ -57,18 +57,24 @@ class Prompter(Protocol):
     def confirm(self, message: str, *, default: bool = False) -> bool: ...
 
 
+SAVED = "saved settings"
+
+
 def resolve(
     flags: Flags,
     env: Mapping[str, str],
     prompter: Prompter | None,
     namespace_default: str | None = None,
+    saved: Mapping[str, str] | None = None,
 ) -> Connection:
+    """Each answer from its flag, else its environment variable, else saved settings, else a prompt."""
     origin: dict[str, str] = {}
-    base = _resolve_url(flags, env, prompter, origin)
+    saved = saved or {}
+    base = _resolve_url(flags, env, prompter, origin, saved)
     api_key = _resolve_key(flags, env, prompter, origin)
     redact.register(api_key)
     namespace = _resolve_namespace(flags, env, prompter, namespace_default, origin)
-    endpoint = _resolve_endpoint(flags, env, base, origin)
+    endpoint = _resolve_endpoint(flags, env, base, origin, saved)
     return Connection(base.base, endpoint, namespace, api_key, origin)
 
 
@@ -77,13 +83,14 @@ def _missing(what: str, flag: str, var: str) -> UsageError:
 
 
 def _resolve_url(
-    flags: Flags, env: Mapping[str, str], prompter: Prompter | None, origin: dict[str, str]
+    flags: Flags, env: Mapping[str, str], prompter: Prompter | None, origin: dict[str, str], saved: Mapping[str, str]
 ) -> validate.Url:
     candidates = (
         (flags.url, "--url", validate.url),
         (flags.domain, "--domain", _from_domain),
         (env.get(ENV_URL), ENV_URL, validate.url),
         (env.get(ENV_DOMAIN), ENV_DOMAIN, _from_domain),
+        (saved.get("url"), SAVED, validate.url),
     )
     for raw, source, parse in candidates:
         if raw:
@@ -161,7 +168,9 @@ def _resolve_namespace(
     return validate.namespace(answer, "answer")
 
 
-def _resolve_endpoint(flags: Flags, env: Mapping[str, str], base: validate.Url, origin: dict[str, str]) -> str:
+def _resolve_endpoint(
+    flags: Flags, env: Mapping[str, str], base: validate.Url, origin: dict[str, str], saved: Mapping[str, str]
+) -> str:
     if flags.endpoint:
         if base.path:
             raise UsageError(f"the URL already has a path (/{base.path}) and --endpoint was given; pass one of them")
@@ -173,5 +182,8 @@ def _resolve_endpoint(flags: Flags, env: Mapping[str, str], base: validate.Url, 
     if env.get(ENV_ENDPOINT):
         origin["endpoint"] = ENV_ENDPOINT
         return validate.endpoint(env[ENV_ENDPOINT], ENV_ENDPOINT)
+    if origin["url"] == SAVED and saved.get("endpoint"):  # it belongs to the saved URL only
+        origin["endpoint"] = SAVED
+        return validate.endpoint(saved["endpoint"], SAVED)
     origin["endpoint"] = "default"
     return validate.DEFAULT_ENDPOINT

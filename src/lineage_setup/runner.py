@@ -48,14 +48,18 @@ def run(
         integration.plan(req, ws)
         code, settled = _show_and_apply(ws.plan(), conn, root, mode, prompter)
     if mode.verify or (settled and mode.action == "apply" and _offer_verify(conn, prompter)):
-        return max(code, _verify(conn))
+        code = max(code, _verify(conn))
+    if settled:
+        _remember(conn, env)
     return code
 
 
 def _connection(
     flags: answers.Flags, env: Mapping[str, str], prompter: answers.Prompter | None, default_ns: str | None = None
 ) -> answers.Connection:
-    conn = answers.resolve(flags, env, prompter, namespace_default=default_ns)
+    from lineage_setup import settings
+
+    conn = answers.resolve(flags, env, prompter, namespace_default=default_ns, saved=settings.load(env))
     if conn.insecure:
         ui.warn("http:// sends the API key unencrypted; use https:// unless this is a local test receiver")
     return conn
@@ -81,7 +85,21 @@ def verify_only(
 ) -> ExitCode:
     if not 0 < timeout <= 300:
         raise UsageError("--timeout: give a number of seconds from 0 to 300")
-    return _verify(_connection(flags, env, prompter), timeout)
+    conn = _connection(flags, env, prompter)
+    code = _verify(conn, timeout)
+    _remember(conn, env)
+    return code
+
+
+def _remember(conn: answers.Connection, env: Mapping[str, str]) -> None:
+    """Keep an endpoint typed at a prompt once it proved right (written, or accepted a test event)."""
+    from lineage_setup import settings
+
+    if conn.origin.get("url") != "prompt":
+        return
+    saved = settings.save(env, {"url": conn.url, "endpoint": conn.endpoint})
+    if saved is not None:
+        ui.info(f"Saved the endpoint in {saved} for next time (flags and environment variables still win).")
 
 
 def _show_and_apply(

@@ -1,0 +1,68 @@
+"""The tool's own settings: the endpoint you answered at a prompt, remembered for next time.
+
+Only the URL and endpoint path are kept, never the key. The file is TOML (edited with tomlkit, so
+comments a user adds survive) at $LINEAGE_SETUP_CONFIG, else $XDG_CONFIG_HOME/lineage-setup/settings.toml,
+else ~/.config/lineage-setup/settings.toml. Flags and environment variables always win over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lineage_setup import fs, textdoc
+from lineage_setup.errors import UsageError
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
+
+KEYS = ("url", "endpoint")
+HEADER = "# lineage-setup settings: the OpenLineage endpoint last answered at a prompt (never the API key)."
+
+
+def path(env: Mapping[str, str]) -> Path:
+    if env.get("LINEAGE_SETUP_CONFIG"):
+        return Path(env["LINEAGE_SETUP_CONFIG"]).expanduser()
+    base = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else Path(env.get("HOME", "~")) / ".config"
+    return base.expanduser() / "lineage-setup" / "settings.toml"
+
+
+def _document(file: Path, data: bytes | None) -> TOMLDocument:
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    try:
+        return tomlkit.parse(textdoc.decode(data, file)[0]) if data else tomlkit.document()
+    except ParseError as exc:
+        raise UsageError(f"{file}: not valid TOML ({exc}); fix or delete it") from None
+
+
+def load(env: Mapping[str, str]) -> dict[str, str]:
+    file = path(env)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot read it ({exc.strerror})") from None
+    doc = _document(file, data)
+    return {key: value for key in KEYS if isinstance(value := doc.get(key), str) and value}
+
+
+def save(env: Mapping[str, str], values: Mapping[str, str]) -> Path | None:
+    """Write the values (KEYS only); None when the file already holds them."""
+    import tomlkit
+
+    file = path(env)
+    before = fs.snapshot(file)
+    doc = _document(file, before.data)
+    if all(doc.get(key) == values[key] for key in KEYS):
+        return None
+    if before.data is None:
+        doc.add(tomlkit.comment(HEADER.removeprefix("# ")))
+    for key in KEYS:
+        doc[key] = values[key]
+    fs.check_target(before)
+    fs.atomic_write(before, doc.as_string().encode("utf-8"), before.mode or fs.default_mode())
+    return file
