@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from lineage_setup import answers, plan, ui
 from lineage_setup.errors import ExitCode, UsageError, VerificationError
-from lineage_setup.integrations.base import Integration, Request
+from lineage_setup.integrations.base import Integration, Rendered, Request
 
 Action = Literal["apply", "dry-run", "check", "print"]
 
@@ -33,16 +33,19 @@ def run(
     prompter: answers.Prompter | None,
 ) -> ExitCode:
     ws = plan.Workspace(root)
+    check_options = getattr(integration, "check_options", None)  # optional hook, see integrations/base.py
+    if check_options is not None:
+        check_options(options, env, printing=mode.action == "print")
     if mode.action != "print":
         integration.check_project(ws)
+        nothing_to_do = _preflight(integration, ws, options)
+        if nothing_to_do is not None and not mode.verify:
+            return nothing_to_do
     default_ns = integration.namespace_default(ws) if prompter else None
     conn = _connection(flags, env, prompter, default_ns)
     req = Request(conn, options, env)
     if mode.action == "print":
-        rendered = integration.render(req, mode.fmt or integration.PRINT_FORMATS[0])
-        for text in rendered.hints:
-            ui.hint(text)
-        ui.print_config(rendered.text)
+        _print(integration.render(req, mode.fmt or integration.PRINT_FORMATS[0]))
         code, settled = ExitCode.OK, False
     else:
         integration.plan(req, ws)
@@ -52,6 +55,25 @@ def run(
     if settled:
         _remember(conn, env)
     return code
+
+
+def _preflight(integration: Integration, ws: plan.Workspace, options: Mapping[str, Any]) -> ExitCode | None:
+    """An integration may know before any question that there is nothing to do; then none is asked."""
+    hook = getattr(integration, "preflight", None)  # optional hook, see integrations/base.py
+    message = hook(ws, options) if hook is not None else None
+    if message is None:
+        return None
+    ui.show_infos((message,))
+    ui.success("\nNothing to change.")
+    return ExitCode.OK
+
+
+def _print(rendered: Rendered) -> None:
+    for text in rendered.hints:
+        ui.hint(text)
+    ui.print_config(rendered.text)
+    for section in rendered.sections:
+        _print(section)
 
 
 def _connection(

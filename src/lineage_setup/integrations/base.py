@@ -38,10 +38,14 @@ class Request:
 
 @dataclass(frozen=True)
 class Rendered:
-    """--print output: `text` goes to stdout, `hints` to stderr."""
+    """--print output: `hints` go to stderr, then `text` to stdout, then each of `sections` the same way.
+
+    Sections let one --print show several formats in turn, each under its own heading on stderr.
+    """
 
     text: str
     hints: tuple[str, ...] = ()
+    sections: tuple[Rendered, ...] = ()
 
 
 class Integration(Protocol):
@@ -60,6 +64,14 @@ class Integration(Protocol):
     def plan(self, req: Request, ws: Workspace) -> None: ...
 
     def render(self, req: Request, fmt: str) -> Rendered: ...
+
+
+# Optional, not part of the protocol: a module may also define
+#   check_options(options: Mapping[str, Any], env: Mapping[str, str], *, printing: bool) -> None
+# to reject its own options with UsageError before any prompt (the runner calls it when present), and
+#   preflight(ws: Workspace, options: Mapping[str, Any]) -> str | None
+# called after check_project (not with --print): it may raise UsageError for a project it cannot handle, and
+# returns a message when there is nothing to do here, so the runner says it and asks no question at all.
 
 
 def no_project_check(ws: Workspace) -> None:
