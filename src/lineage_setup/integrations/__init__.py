@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lineage_setup.integrations import databricks, dbt, spark
+from lineage_setup.integrations import airflow, databricks, dbt, spark
 from lineage_setup.integrations.base import Integration
 
-REGISTRY: dict[str, Integration] = {module.NAME: module for module in (dbt, spark, databricks)}
+REGISTRY: dict[str, Integration] = {module.NAME: module for module in (dbt, airflow, spark, databricks)}

@@ -1,0 +1,120 @@
+"""Data for `lineage-setup airflow`: Astro Runtime -> Airflow, and which OpenLineage package each Airflow needs.
+
+Every value comes from /work/shared/reference/openlineage-facts.md section 2 (sources there). Rows the
+facts sheet marks UNCONFIRMED say so here (`confirmed=False`); the command then says the mapping is a
+guess, and `--airflow-version` overrides it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # packaging is imported when a version is parsed, not at start-up
+    from packaging.version import Version
+
+Era = Literal["backend", "plugin", "provider"]
+
+# Astro configures lineage for every Deployment from this Runtime on (facts 2d).
+AUTOMATIC_FROM = "4.2.0"
+# Runtimes before this one ship openlineage-airflow, from it on the provider (9.0.0/9.1.0 are Airflow 2.7
+# but still ship openlineage-airflow 1.0/1.1 and no provider; facts 2d).
+PROVIDER_SHIPPED_FROM = "9.2.0"
+
+
+@dataclass(frozen=True)
+class RuntimeRow:
+    runtime_major: int
+    airflow: str  # major.minor
+    confirmed: bool  # False: the facts sheet marks it UNCONFIRMED
+
+
+# Airflow-2 runtimes (quay.io/astronomer/astro-runtime:<major>.<minor>.<patch>); facts 2d,
+# astro/runtime-version-lifecycle-policy.mdx. Airflow-3 runtimes name their Airflow in the tag (3.1-12).
+RUNTIME_AIRFLOW: tuple[RuntimeRow, ...] = (
+    RuntimeRow(3, "2.1", True),
+    RuntimeRow(4, "2.2", True),
+    RuntimeRow(5, "2.3", True),
+    RuntimeRow(6, "2.4", True),
+    RuntimeRow(7, "2.5", True),
+    RuntimeRow(8, "2.6", True),
+    RuntimeRow(9, "2.7", True),
+    RuntimeRow(10, "2.8", True),
+    RuntimeRow(11, "2.9", True),
+    RuntimeRow(12, "2.10", False),  # UNCONFIRMED (consistent with 12.8.0 shipping provider 1.14.0)
+    RuntimeRow(13, "2.11", False),  # UNCONFIRMED
+)
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A requirement for an Airflow minor-version range [low, high], and why it is pinned so."""
+
+    low: str  # Airflow major.minor
+    high: str
+    spec: str
+    why: str
+
+    @property
+    def name(self) -> str:
+        return re.split(r"[<>=!~;\[\s]", self.spec, maxsplit=1)[0]
+
+
+# openlineage-airflow (facts 2a, 2b): the backend module is gone from 1.15.0; 1.34.0+ registers no
+# listener below Airflow 2.5; 1.41.0 is the last release.
+OPENLINEAGE_AIRFLOW_PINS: tuple[Pin, ...] = (
+    Pin("2.1", "2.2", "openlineage-airflow<=1.14.0", "1.15.0 removed openlineage.lineage_backend"),
+    Pin("2.3", "2.4", "openlineage-airflow<=1.33.0", "1.34.0+ do not listen below Airflow 2.5"),
+    Pin("2.5", "2.6", "openlineage-airflow<=1.41.0", "1.41.0 is the last release"),
+)
+
+# apache-airflow-providers-openlineage (facts 2c): `[openlineage] transport` exists from 1.0.0; later
+# releases raise their Airflow floor, and pip would upgrade Airflow itself to install them.
+PROVIDER = "apache-airflow-providers-openlineage"
+PROVIDER_PINS: tuple[Pin, ...] = (
+    Pin("2.7", "2.7", f"{PROVIDER}>=1.0.0,<1.14.0", "1.14.0+ need Airflow 2.8"),
+    Pin("2.8", "2.8", f"{PROVIDER}>=1.0.0,<2.0.0", "2.0.0+ need Airflow 2.9"),
+    Pin("2.9", "2.9", f"{PROVIDER}>=1.0.0,<2.3.0", "2.3.0+ need Airflow 2.10"),
+    Pin("2.10", "2.10", f"{PROVIDER}>=1.0.0,<2.10.0", "2.10.0+ need Airflow 2.11"),
+)
+PROVIDER_ANY = Pin("2.11", "3.999", f"{PROVIDER}>=1.0.0", "reads [openlineage] transport")
+
+OLDEST, NEWEST_MAJOR = "2.1", 3  # OpenLineage's Airflow integrations start at Airflow 2.1
+
+
+def version(text: str) -> Version:
+    """Parse a version (packaging.version.InvalidVersion when it is not one)."""
+    from packaging.version import Version
+
+    return Version(text)
+
+
+def minor(airflow: Version) -> Version:
+    return version(f"{airflow.major}.{airflow.minor}")
+
+
+def airflow_for_runtime(runtime: Version) -> RuntimeRow | None:
+    return next((row for row in RUNTIME_AIRFLOW if row.runtime_major == runtime.major), None)
+
+
+def era(airflow: Version, runtime: Version | None = None) -> Era:
+    """How this Airflow emits lineage; an Astro Runtime before 9.2.0 ships openlineage-airflow, not the provider."""
+    airflow = minor(airflow)
+    if airflow < version("2.3"):
+        return "backend"
+    if airflow < version("2.7") or (runtime is not None and runtime < version(PROVIDER_SHIPPED_FROM)):
+        return "plugin"
+    return "provider"
+
+
+def requirement(airflow: Version, the_era: Era) -> Pin:
+    """The package line for this Airflow (plain Airflow, or an Astro Runtime that does not configure lineage)."""
+    airflow = minor(airflow)
+    pins = PROVIDER_PINS if the_era == "provider" else OPENLINEAGE_AIRFLOW_PINS
+    found = next((pin for pin in pins if version(pin.low) <= airflow <= version(pin.high)), None)
+    if found is not None:
+        return found
+    if the_era == "provider":
+        return PROVIDER_ANY
+    return OPENLINEAGE_AIRFLOW_PINS[-1]  # Airflow 2.7 on a runtime that ships openlineage-airflow
