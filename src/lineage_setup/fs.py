@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,11 +85,14 @@ def default_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write(before: Snapshot, data: bytes, mode: int) -> None:
-    """Temp file beside the target, fsync, then replace; the target is never half-written."""
+def atomic_write(before: Snapshot, data: bytes, mode: int, stale: Sequence[str] | None = None) -> None:
+    """Temp file beside the target, fsync, then replace; the target is never half-written.
+
+    stale: `stale_temps(folder)` listed once by a caller writing many files into one folder.
+    """
     path = before.path
     path.parent.mkdir(parents=True, exist_ok=True)
-    sweep_stale_temps(path)
+    sweep_stale_temps(path, stale)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -140,11 +144,26 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def sweep_stale_temps(path: Path) -> None:
-    """Remove temp files a killed run of ours left beside this target."""
-    for stale in path.parent.glob(f".{path.name}.*{TMP_SUFFIX}"):
-        with suppress(OSError):
-            stale.unlink()
+def stale_temps(folder: Path) -> list[str]:
+    """Names of our temp files in a folder (a killed run leaves them; a finished one never does)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [name for name in names if name.startswith(".") and name.endswith(TMP_SUFFIX)]
+
+
+def sweep_stale_temps(path: Path, stale: Sequence[str] | None = None) -> None:
+    """Remove temp files a killed run of ours left beside this target.
+
+    Name tests, not glob(): a glob per target over a folder of thousands of checkpoints is
+    quadratic, and it reads `[` in a file name as a pattern.
+    """
+    prefix = f".{path.name}."
+    for name in stale_temps(path.parent) if stale is None else stale:
+        if name.startswith(prefix) and len(name) >= len(prefix) + len(TMP_SUFFIX):
+            with suppress(OSError):
+                (path.parent / name).unlink()
 
 
 def remove(path: Path) -> None:

@@ -157,10 +157,11 @@ def apply(plan: Plan) -> None:
         fs.check_target(change.before)
         fs.ensure_unchanged(change.before)
     done: list[FileChange] = []
+    stale = {folder: fs.stale_temps(folder) for folder in {change.path.parent for change in plan.changes}}
     try:
         for change in plan.changes:
             mode = change.before.mode if change.before.mode is not None else change.new_mode
-            fs.atomic_write(change.before, change.after, mode)
+            fs.atomic_write(change.before, change.after, mode, stale[change.path.parent])
             done.append(change)
     except BaseException as exc:
         failed = _undo(done)

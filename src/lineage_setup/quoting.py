@@ -13,9 +13,21 @@ _DOTENV_PLAIN = re.compile(r"[A-Za-z0-9_./:@+=,%-]*")
 _DOTENV_SINGLE_BAD = set("'\\\n\r$")
 
 
+# a \\uD8xx\\uDCxx escape pair, not preceded by an escaped backslash (`\\\\ud83d` is text)
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
+
+
 def yaml_str(value: str) -> str:
-    """A double-quoted YAML scalar; JSON strings are valid YAML 1.1 and 1.2 double-quoted scalars."""
-    return json.dumps(value, ensure_ascii=True)
+    """A double-quoted YAML scalar: a JSON string, with characters beyond U+FFFF as `\\UXXXXXXXX`.
+
+    JSON writes those as surrogate pairs (`\\ud83d\\ude00`), which YAML readers reject.
+    """
+    return _SURROGATE_PAIR.sub(_astral, json.dumps(value, ensure_ascii=True))
+
+
+def _astral(match: re.Match[str]) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    return f"{match.group(1)}\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
 
 
 def shell(value: str) -> str:

@@ -100,9 +100,32 @@ def show_changes(plan: Plan, root: Path) -> None:
 
 
 def _diff(lines: list[str] | tuple[str, ...]) -> None:
-    for line in lines:
+    """Print one diff: in one call, and as plain text when there are no colours to show.
+
+    rich's per-line cost dominates with thousands of files (a project's checkpoints); without
+    colours it would print the same characters.
+    """
+    from rich.text import Text
+
+    if not lines:
+        return
+    console = _console(False)
+    if console.color_system is None and not any("\t" in line for line in lines):  # rich expands tabs by cell
+        console.file.write(_plain_diff(lines))
+        return
+    text = Text()
+    for number, line in enumerate(lines):
         style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
-        _say(line, style="bold" if line.startswith(("+++", "---")) else style, stderr=False)
+        end = "\n" if number < len(lines) - 1 else ""
+        text.append(redact(line) + end, style="bold" if line.startswith(("+++", "---")) else style)
+    console.print(text)
+
+
+def _plain_diff(lines: list[str] | tuple[str, ...]) -> str:
+    """What rich prints for a diff without tabs and colours (it drops the same control characters)."""
+    from rich.control import strip_control_codes
+
+    return "".join(strip_control_codes(redact(line)) + "\n" for line in lines)
 
 
 def show_infos(infos: tuple[str, ...]) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from lineage_setup.integrations import airflow, databricks, dbt, spark
+from lineage_setup.integrations import airflow, databricks, dbt, great_expectations, spark
 from lineage_setup.integrations.base import Integration
 
-REGISTRY: dict[str, Integration] = {module.NAME: module for module in (dbt, airflow, spark, databricks)}
+REGISTRY: dict[str, Integration] = {
+    module.NAME: module for module in (dbt, airflow, spark, databricks, great_expectations)
+}
