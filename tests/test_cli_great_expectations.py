@@ -324,7 +324,7 @@ def test_requirements_get_the_pin(project: Path) -> None:
     assert result.exit_code == 0
     text = (project / "requirements.txt").read_text()
     assert text.startswith("great_expectations==0.15.34  # ours\npandas<2\n")
-    assert "openlineage-integration-common[great_expectations]<=1.39.0" in text
+    assert "openlineage-integration-common[great-expectations]<=1.39.0" in text
     assert "pip install -r requirements.txt" in result.stdout
 
 
@@ -348,7 +348,7 @@ def test_a_newer_integration_common_is_replaced_with_a_note(project: Path) -> No
     assert (
         (project / "requirements.txt")
         .read_text()
-        .startswith("openlineage-integration-common[great_expectations]<=1.39.0")
+        .startswith("openlineage-integration-common[great-expectations]<=1.39.0")
     )
     assert "replacing `openlineage-integration-common==1.54.0`" in result.stderr
 
@@ -363,7 +363,7 @@ def test_empty_checkpoint_file_is_left_alone_with_a_note(tmp_path: Path) -> None
 
 def test_without_requirements_the_pin_is_a_step(project: Path) -> None:
     result = _run(project, "--yes")
-    assert "pip install 'openlineage-integration-common[great_expectations]<=1.39.0'" in result.stdout
+    assert "pip install 'openlineage-integration-common[great-expectations]<=1.39.0'" in result.stdout
     assert not (project / "requirements.txt").exists()
 
 
@@ -372,7 +372,7 @@ def test_hashed_requirements_are_refused_with_the_line_to_add(project: Path) -> 
     before = tree(project)
     result = _run(project, "--yes")
     assert result.exit_code == 3
-    assert "openlineage-integration-common[great_expectations]<=1.39.0" in result.stderr
+    assert "openlineage-integration-common[great-expectations]<=1.39.0" in result.stderr
     assert tree(project) == before
 
 

@@ -5,7 +5,7 @@ ruamel.yaml<0.17.18; we pin 0.19.1), so these tests run them in a separate inter
 LINEAGE_SETUP_GE_PYTHON, and are skipped (with this reason) without one. To make one:
 
     python3.11 -m venv /tmp/ge015 && /tmp/ge015/bin/pip install great_expectations==0.15.34 \
-        'openlineage-integration-common[great_expectations]==1.39.0'
+        'openlineage-integration-common[great-expectations]==1.39.0'
     LINEAGE_SETUP_GE_PYTHON=/tmp/ge015/bin/python python -m pytest tests/test_great_expectations_real.py
 """
 
@@ -40,7 +40,7 @@ def _ge_version() -> str:
 pytestmark = pytest.mark.skipif(
     not _ge_version().startswith("0.15."),
     reason="needs LINEAGE_SETUP_GE_PYTHON: a Python with great_expectations==0.15.34 and "
-    "openlineage-integration-common[great_expectations]==1.39.0 (see this file's docstring)",
+    "openlineage-integration-common[great-expectations]==1.39.0 (see this file's docstring)",
 )
 
 RUN = """

@@ -146,9 +146,7 @@ class Workspace:
             fs.check_target(before)
             mode = fs.SECRET_MODE if secret else fs.default_mode()
             changes.append(FileChange(before, after, mode, secret, tuple(sorted(reasons))))
-        return Plan(
-            tuple(changes), tuple(self._steps), tuple(self._notes), tuple(self._infos), tuple(self._remote)
-        )
+        return Plan(tuple(changes), tuple(self._steps), tuple(self._notes), tuple(self._infos), tuple(self._remote))
 
 
 def apply(plan: Plan) -> None:

@@ -82,13 +82,14 @@ def find(text: str, name: str) -> str | None:
 def satisfies(existing: str, wanted: str) -> bool:
     """Does the listed requirement already give what `wanted` asks for?"""
     from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
 
     try:
         have, want = Requirement(existing), Requirement(wanted)
     except InvalidRequirement:
         return False
-    if not want.extras <= have.extras:
-        return False
+    if not {canonicalize_name(e) for e in want.extras} <= {canonicalize_name(e) for e in have.extras}:
+        return False  # PEP 685: [great_expectations] and [great-expectations] are one extra
     if not want.specifier or str(have.specifier) == str(want.specifier):
         return True
     pins = [spec.version for spec in have.specifier if spec.operator in ("==", "===") and "*" not in spec.version]
@@ -99,18 +100,18 @@ def ensure(text: str, spec: str, why: str = "") -> str:
     """Make `spec` (e.g. "openlineage-airflow<=1.14.0") listed once; `why` becomes its inline comment."""
     lines = textdoc.lines(text)
     entries = _logical_lines(lines)
-    _refuse_unsafe(lines, entries)
     name = _name_of(spec)
     found = [entry for entry in entries if _name_of(entry.requirement) == name]
     if len(found) > 1:
         numbers = " and ".join(str(entry.first + 1) for entry in found)
         raise EditError(f"it lists {name} more than once (lines {numbers})")
+    if found and satisfies(re.split(r"\s--", found[0].requirement)[0], spec):  # without --hash= options
+        return text  # nothing to change, so nothing to refuse either
+    _refuse_unsafe(lines, entries)
     comment = f"  # {why}" if why else ""
     if not found:
         return textdoc.append_lines(text, [spec + comment])
     entry = found[0]
-    if satisfies(entry.requirement, spec):
-        return text
     tail = f"  {entry.comment.strip()}" if entry.comment else comment  # the user's comment stays
     new = _with_marker(spec, entry.requirement) + tail
     last = lines[entry.last]

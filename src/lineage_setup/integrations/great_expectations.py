@@ -51,7 +51,8 @@ V3_CLASSES = ("Checkpoint", "SimpleCheckpoint")
 VARIABLES = "uncommitted/config_variables.yml"  # GE's default config_variables_file_path
 KEY_VARIABLE = ENV_KEY
 REQUIREMENTS = "requirements.txt"
-PIN = "openlineage-integration-common[great_expectations]<=1.39.0"
+# the extra as its metadata spells it: pip before 23.3 does not match [great_expectations] to it (PEP 685)
+PIN = "openlineage-integration-common[great-expectations]<=1.39.0"
 SUPPORTED = "great_expectations 0.13.26 to 0.15.34"
 PIN_WHY = f"OpenLineage's GE action; works with {SUPPORTED}"
 _WHOLE_VARIABLE = re.compile(r"\$\{([_a-zA-Z][_a-zA-Z0-9]*)\}|\$([_a-zA-Z][_a-zA-Z0-9]*)")
@@ -440,8 +441,7 @@ def _requirement(ws: Workspace) -> None:
         return
     listed = requirements.find(current, "openlineage-integration-common")
     try:
-        done = listed is not None and requirements.satisfies(_canonical_extras(listed), _canonical_extras(PIN))
-        updated = current if done else requirements.ensure(current, PIN, PIN_WHY)
+        updated = requirements.ensure(current, PIN, PIN_WHY)
     except EditError as exc:
         raise UnsafeTargetError(
             _refusal(ws.path(REQUIREMENTS), str(exc), f"add this line yourself (or to its source file):\n{PIN}")
@@ -451,19 +451,6 @@ def _requirement(ws: Workspace) -> None:
     ws.write(REQUIREMENTS, updated, reason="OpenLineage's GE action, pinned to the versions that run it")
     _requirement_notes(ws, current)
     ws.step(f"pip install -r {REQUIREMENTS}")
-
-
-def _canonical_extras(spec: str) -> str:
-    """`[great_expectations]` and `[great-expectations]` are one extra (PEP 685)."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
-
-    try:
-        parsed = Requirement(spec)
-    except InvalidRequirement:
-        return spec
-    parsed.extras = {canonicalize_name(extra) for extra in parsed.extras}
-    return str(parsed)
 
 
 def _requirement_notes(ws: Workspace, text: str) -> None:
