@@ -10,7 +10,7 @@ from packaging.version import Version
 
 from lineage_setup import answers, fs, plan, runner
 from lineage_setup.errors import ExitCode, UsageError
-from lineage_setup.integrations import REGISTRY, airflow
+from lineage_setup.integrations import REGISTRY, airflow, base
 from lineage_setup.integrations import airflow_versions as versions
 
 from .helpers import CANARY, CONN, cli, git, tree
@@ -218,12 +218,14 @@ def test_automatic_runtime_asks_nothing(tmp_path: Path) -> None:
     assert code == ExitCode.OK
 
 
-def test_runner_without_the_hook_is_unchanged(tmp_path: Path) -> None:
+def test_runner_with_the_default_hooks_plans_as_before(tmp_path: Path) -> None:
     fake = types.SimpleNamespace(
         NAME="fake",
         PRINT_FORMATS=("x",),
-        check_project=lambda ws: None,
-        namespace_default=lambda ws: None,
+        check_options=base.no_option_check,
+        check_project=base.no_project_check,
+        preflight=base.no_preflight,
+        namespace_default=base.no_namespace_default,
         plan=lambda req, ws: ws.info("planned"),
         render=None,
     )

@@ -9,6 +9,7 @@ import pytest
 
 from lineage_setup import answers, plan, runner
 from lineage_setup.errors import ExitCode, UsageError
+from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Rendered, Request
 
 from .helpers import CANARY
@@ -22,8 +23,10 @@ def _integration(applied: list[str]) -> types.SimpleNamespace:
     return types.SimpleNamespace(
         NAME="fake",
         PRINT_FORMATS=("text",),
-        check_project=lambda ws: None,
-        namespace_default=lambda ws: None,
+        check_options=base.no_option_check,
+        check_project=base.no_project_check,
+        preflight=base.no_preflight,
+        namespace_default=base.no_namespace_default,
         plan=plan_,
         render=lambda req, fmt: Rendered("x\n"),
     )

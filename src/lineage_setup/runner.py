@@ -33,9 +33,7 @@ def run(
     prompter: answers.Prompter | None,
 ) -> ExitCode:
     ws = plan.Workspace(root)
-    check_options = getattr(integration, "check_options", None)  # optional hook, see integrations/base.py
-    if check_options is not None:
-        check_options(options, env, printing=mode.action == "print")
+    integration.check_options(options, env, printing=mode.action == "print")
     if mode.action != "print":
         integration.check_project(ws)
         nothing_to_do = _preflight(integration, ws, options)
@@ -59,8 +57,7 @@ def run(
 
 def _preflight(integration: Integration, ws: plan.Workspace, options: Mapping[str, Any]) -> ExitCode | None:
     """An integration may know before any question that there is nothing to do; then none is asked."""
-    hook = getattr(integration, "preflight", None)  # optional hook, see integrations/base.py
-    message = hook(ws, options) if hook is not None else None
+    message = integration.preflight(ws, options)
     if message is None:
         return None
     ui.show_infos((message,))

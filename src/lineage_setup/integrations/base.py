@@ -49,15 +49,29 @@ class Rendered:
 
 
 class Integration(Protocol):
-    NAME: str
-    TITLE: str
-    ALIASES: tuple[str, ...]
-    HELP: str
-    OPTIONS: tuple[Option, ...]
-    PRINT_FORMATS: tuple[str, ...]  # the first is the default
+    # read-only properties, so a module's `OPTIONS = (Option(...),)` matches tuple[Option, ...]
+    @property
+    def NAME(self) -> str: ...
+    @property
+    def TITLE(self) -> str: ...
+    @property
+    def ALIASES(self) -> tuple[str, ...]: ...
+    @property
+    def HELP(self) -> str: ...
+    @property
+    def OPTIONS(self) -> tuple[Option, ...]: ...
+    @property
+    def PRINT_FORMATS(self) -> tuple[str, ...]: ...  # the first is the default
+
+    def check_options(self, options: Mapping[str, Any], env: Mapping[str, str], *, printing: bool) -> None:
+        """Raise UsageError for bad values of this integration's own options (before any prompt)."""
 
     def check_project(self, ws: Workspace) -> None:
-        """Raise UsageError when --dir is not a project of this kind (before any prompt)."""
+        """Raise UsageError when --dir is not a project of this kind (before any prompt; not with --print)."""
+
+    def preflight(self, ws: Workspace, options: Mapping[str, Any]) -> str | None:
+        """After check_project (not with --print): a message when there is nothing to do here, so no
+        question is asked at all; UsageError for a project this integration cannot handle."""
 
     def namespace_default(self, ws: Workspace) -> str | None: ...
 
@@ -66,16 +80,20 @@ class Integration(Protocol):
     def render(self, req: Request, fmt: str) -> Rendered: ...
 
 
-# Optional, not part of the protocol: a module may also define
-#   check_options(options: Mapping[str, Any], env: Mapping[str, str], *, printing: bool) -> None
-# to reject its own options with UsageError before any prompt (the runner calls it when present), and
-#   preflight(ws: Workspace, options: Mapping[str, Any]) -> str | None
-# called after check_project (not with --print): it may raise UsageError for a project it cannot handle, and
-# returns a message when there is nothing to do here, so the runner says it and asks no question at all.
+# Defaults a module binds when it has nothing to add (`check_project = base.no_project_check`).
+
+
+def no_option_check(options: Mapping[str, Any], env: Mapping[str, str], *, printing: bool) -> None:
+    """For integrations whose options need no check beyond their declared choices."""
 
 
 def no_project_check(ws: Workspace) -> None:
     """For integrations that can run anywhere."""
+
+
+def no_preflight(ws: Workspace, options: Mapping[str, Any]) -> str | None:
+    """For integrations that always have something to plan."""
+    return None
 
 
 def no_namespace_default(ws: Workspace) -> str | None:

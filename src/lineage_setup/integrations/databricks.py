@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from lineage_setup import quoting, redact, templates, validate
 from lineage_setup.answers import Connection
 from lineage_setup.errors import UsageError, VerificationError
-from lineage_setup.integrations import spark
+from lineage_setup.integrations import base, spark
 from lineage_setup.integrations.base import Option, Rendered, Request
 from lineage_setup.plan import RemoteChange, Workspace
 
@@ -215,12 +215,9 @@ def _remote_target(options: Mapping[str, Any], env: Mapping[str, str]) -> Remote
     return RemoteTarget(url.base, options["cluster_id"], token)
 
 
-def check_project(ws: Workspace) -> None:
-    """Runs anywhere: the init script is written into --dir."""
-
-
-def namespace_default(ws: Workspace) -> str | None:
-    return None
+check_project = base.no_project_check  # runs anywhere
+namespace_default = base.no_namespace_default
+preflight = base.no_preflight
 
 
 # --- what we render ----------------------------------------------------------------------------------

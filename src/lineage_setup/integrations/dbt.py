@@ -10,6 +10,7 @@ from lineage_setup import quoting, templates
 from lineage_setup.answers import ENV_ENDPOINT, ENV_KEY, ENV_NAMESPACE, ENV_URL, Connection
 from lineage_setup.edits import EditError, gitignore
 from lineage_setup.errors import UnsafeTargetError, UsageError
+from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Option, Rendered, Request
 from lineage_setup.plan import Workspace
 from lineage_setup.validate import DEFAULT_ENDPOINT
@@ -32,6 +33,10 @@ OPTIONS = (
 CONFIG = "openlineage.yml"
 PROJECT = "dbt_project.yml"
 PIN = "openlineage-dbt>=1.38"  # the transform transport needs openlineage-python >= 1.38
+
+
+check_options = base.no_option_check
+preflight = base.no_preflight
 
 
 def check_project(ws: Workspace) -> None:

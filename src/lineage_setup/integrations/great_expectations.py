@@ -20,6 +20,7 @@ from lineage_setup import quoting
 from lineage_setup.answers import ENV_KEY, Connection
 from lineage_setup.edits import EditError, gitignore, requirements
 from lineage_setup.errors import UnsafeTargetError, UsageError
+from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Option, Rendered, Request
 from lineage_setup.plan import Workspace
 from lineage_setup.validate import DEFAULT_ENDPOINT
@@ -107,8 +108,9 @@ def _refuse_gx1(ws: Workspace, root: str, data: Any) -> None:
     )
 
 
-def namespace_default(ws: Workspace) -> str | None:
-    return None
+namespace_default = base.no_namespace_default
+check_options = base.no_option_check
+preflight = base.no_preflight
 
 
 # --- the answers, as GE will read them -----------------------------------------------------------

@@ -19,6 +19,7 @@ from lineage_setup import quoting, templates
 from lineage_setup.answers import Connection
 from lineage_setup.edits import EditError, properties
 from lineage_setup.errors import UnsafeTargetError, UsageError
+from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Option, Rendered, Request
 from lineage_setup.plan import Workspace
 
@@ -200,12 +201,9 @@ def conf_path(options: Mapping[str, Any], env: Mapping[str, str]) -> Path:
     )
 
 
-def check_project(ws: Workspace) -> None:
-    """Spark needs no project folder; the file is found in check_options."""
-
-
-def namespace_default(ws: Workspace) -> str | None:
-    return None
+check_project = base.no_project_check  # runs anywhere
+namespace_default = base.no_namespace_default
+preflight = base.no_preflight
 
 
 # --- patch mode ------------------------------------------------------------------------------------
