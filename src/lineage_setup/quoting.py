@@ -13,21 +13,15 @@ _DOTENV_PLAIN = re.compile(r"[A-Za-z0-9_./:@+=,%-]*")
 _DOTENV_SINGLE_BAD = set("'\\\n\r$")
 
 
-# a \\uD8xx\\uDCxx escape pair, not preceded by an escaped backslash (`\\\\ud83d` is text)
-_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
-
-
 def yaml_str(value: str) -> str:
-    """A double-quoted YAML scalar: a JSON string, with characters beyond U+FFFF as `\\UXXXXXXXX`.
+    """A double-quoted YAML scalar, escaped as JSON escapes each character (valid YAML 1.1 and 1.2),
+    except characters beyond U+FFFF: JSON's surrogate pairs (`\\ud83d\\ude00`) are rejected by YAML
+    readers, so those are written `\\UXXXXXXXX`."""
+    return '"' + "".join(_yaml_char(ch) for ch in value) + '"'
 
-    JSON writes those as surrogate pairs (`\\ud83d\\ude00`), which YAML readers reject.
-    """
-    return _SURROGATE_PAIR.sub(_astral, json.dumps(value, ensure_ascii=True))
 
-
-def _astral(match: re.Match[str]) -> str:
-    high, low = int(match.group(2), 16), int(match.group(3), 16)
-    return f"{match.group(1)}\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+def _yaml_char(ch: str) -> str:
+    return json.dumps(ch, ensure_ascii=True)[1:-1] if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
 
 
 def shell(value: str) -> str:
