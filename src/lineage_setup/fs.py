@@ -8,7 +8,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,10 +85,13 @@ def default_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write(before: Snapshot, data: bytes, mode: int, stale: Sequence[str] | None = None) -> None:
+def atomic_write(
+    before: Snapshot, data: bytes, mode: int, stale: Sequence[str] | None = None, sync_dir: bool = True
+) -> None:
     """Temp file beside the target, fsync, then replace; the target is never half-written.
 
     stale: `stale_temps(folder)` listed once by a caller writing many files into one folder.
+    sync_dir=False: the caller fsyncs the folder (`sync_dirs`) once after all its replaces.
     """
     path = before.path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +111,8 @@ def atomic_write(before: Snapshot, data: bytes, mode: int, stale: Sequence[str] 
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    if sync_dir:
+        _fsync_dir(path.parent)
 
 
 def _replace(tmp: str, path: Path, data: bytes) -> None:
@@ -133,6 +137,12 @@ def _write_in_place(path: Path, data: bytes) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.unlink(backup)
+
+
+def sync_dirs(directories: Iterable[Path]) -> None:
+    """Make the renames in these folders durable: one fsync per folder, not per file."""
+    for directory in directories:
+        _fsync_dir(directory)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -159,8 +159,9 @@ def apply(plan: Plan) -> None:
     try:
         for change in plan.changes:
             mode = change.before.mode if change.before.mode is not None else change.new_mode
-            fs.atomic_write(change.before, change.after, mode, stale[change.path.parent])
+            fs.atomic_write(change.before, change.after, mode, stale[change.path.parent], sync_dir=False)
             done.append(change)
+        fs.sync_dirs(stale)
     except BaseException as exc:
         failed = _undo(done)
         if failed:
