@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from lineage_setup import fs, textdoc
-from lineage_setup.errors import WriteError
+from lineage_setup.errors import UnsafeTargetError, WriteError
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,8 @@ class Workspace:
         changes = []
         for path, (text, secret, reasons) in self._pending.items():
             before = self._snap(path)
+            if secret:
+                self._guard_secret(before)
             after = textdoc.encode(text, bom=(before.data or b"").startswith(textdoc.BOM_BYTES))
             if after == before.data:
                 continue
@@ -147,6 +149,28 @@ class Workspace:
             mode = fs.SECRET_MODE if secret else fs.default_mode()
             changes.append(FileChange(before, after, mode, secret, tuple(sorted(reasons))))
         return Plan(tuple(changes), tuple(self._steps), tuple(self._notes), tuple(self._infos), tuple(self._remote))
+
+    def _guard_secret(self, before: fs.Snapshot) -> None:
+        """A file that holds the key: never one git tracks, and say so when others can read it."""
+        path = before.path
+        if self.git_status(path) == "tracked":
+            raise UnsafeTargetError(
+                f"{path} is tracked by git, so the API key would be committed; nothing was written. "
+                f"Untrack it first (git rm --cached {path.name}), then run this again."
+            )
+        mode = before.mode
+        if before.data is not None and mode is not None and mode & 0o077:
+            label = self.label(path)
+            self._notes.append(
+                f"{label} is readable by other users (mode {mode:o}); run: chmod 600 {label} (it holds the API key)"
+            )
+
+    def label(self, path: Path) -> str:
+        """A path as the user knows it: relative to the project when inside it."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
 
 
 def apply(plan: Plan) -> None:

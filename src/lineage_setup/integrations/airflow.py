@@ -314,12 +314,7 @@ def plan(req: Request, ws: Workspace) -> None:
 
 def _keep_out_of_git(ws: Workspace) -> None:
     status = ws.git_status(ENV_FILE)
-    if status == "tracked":
-        raise UnsafeTargetError(
-            f"{ws.path(ENV_FILE)} is tracked by git, so the API key would be committed; nothing was written. "
-            f"Untrack it first (git rm --cached {ENV_FILE}), then run this again."
-        )
-    if status != "ignored":
+    if status not in ("ignored", "tracked"):  # a tracked secret file is refused by the Workspace
         if status == "not-ignored":
             ws.note(f"git does not ignore {ENV_FILE}, which will hold the API key: adding it to .gitignore")
         current = ws.read(".gitignore") or ""
@@ -374,9 +369,6 @@ def _dotenv(ws: Workspace, pairs: list[tuple[str, str]]) -> None:
             f"{ENV_FILE} has Windows (CRLF) line endings: docker compose and python-dotenv read it, but "
             f"bash `source` would keep a carriage return at the end of every value"
         )
-    mode = ws.mode(ENV_FILE)
-    if mode is not None and mode & 0o077:
-        ws.note(f"{ENV_FILE} is readable by other users (mode {mode:o}); run: chmod 600 {ENV_FILE}")
 
 
 def _notes(ws: Workspace, target: Target, environ: Mapping[str, str]) -> None:

@@ -103,12 +103,7 @@ def plan(req: Request, ws: Workspace) -> None:
 
 def _keep_out_of_git(ws: Workspace) -> None:
     status = ws.git_status(CONFIG)
-    if status == "tracked":
-        raise UnsafeTargetError(
-            f"{ws.path(CONFIG)} is tracked by git, so the API key would be committed; nothing was "
-            f"written. Untrack it first (git rm --cached {CONFIG}), then run this again."
-        )
-    if status == "ignored":
+    if status in ("ignored", "tracked"):  # a tracked secret file is refused by the Workspace
         return
     current = ws.read(".gitignore") or ""
     updated = gitignore.ensure(
@@ -118,9 +113,6 @@ def _keep_out_of_git(ws: Workspace) -> None:
 
 
 def _notes(req: Request, ws: Workspace) -> None:
-    mode = ws.mode(CONFIG)
-    if mode is not None and mode & 0o077:
-        ws.note(f"{CONFIG} is readable by other users (mode {mode:o}); run: chmod 600 {CONFIG}")
     env = req.env
     if env.get("OPENLINEAGE_CONFIG"):
         ws.note(

@@ -397,9 +397,6 @@ def _variables(run: _Run, config_rel: str) -> None:
             + "\n".join(f"{name}: {quoting.yaml_str(run.req.conn.api_key)}" for name in sorted(run.variables))
         ) from None
     run.ws.write(rel, updated, reason=f"the API key, for ${{{KEY_VARIABLE}}} in {CONFIG}", secret=True)
-    mode = run.ws.mode(rel)
-    if mode is not None and mode & 0o077:
-        run.ws.note(f"{rel} is readable by other users (mode {mode:o}); run: chmod 600 {run.ws.path(rel)}")
 
 
 def _key(conn: Connection) -> Any:
@@ -410,12 +407,7 @@ def _key(conn: Connection) -> Any:
 
 def _keep_out_of_git(run: _Run, rel: str) -> None:
     status = run.ws.git_status(rel)
-    if status == "tracked":
-        raise UnsafeTargetError(
-            f"{run.ws.path(rel)} is tracked by git, so the API key would be committed; nothing was written. "
-            f"Untrack it first (git rm --cached {run.ws.path(rel)}), then run this again."
-        )
-    if status == "ignored":
+    if status in ("ignored", "tracked"):  # a tracked secret file is refused by the Workspace
         return
     ignore_rel = _rel(run.root, ".gitignore")
     entry = posixpath.relpath(rel, run.root or ".")

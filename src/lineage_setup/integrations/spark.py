@@ -229,23 +229,12 @@ def plan(req: Request, ws: Workspace) -> None:
 
 
 def _keep_out_of_git(ws: Workspace, path: Path) -> None:
-    status = ws.git_status(path)
-    if status == "tracked":
-        raise UnsafeTargetError(
-            f"{path} is tracked by git, so the API key would be committed; nothing was written. "
-            f"Untrack it (git rm --cached {path.name}) or use --print and keep the key elsewhere."
-        )
+    status = ws.git_status(path)  # a tracked secret file is refused by the Workspace
     if status == "not-ignored":
         ws.note(f"{path} is in a git repository and not ignored: add it to .gitignore, it will hold the API key")
 
 
 def _notes(ws: Workspace, path: Path, text: str, tgt: Target) -> None:
-    mode = ws.mode(path)
-    if mode is not None and mode & 0o077:
-        ws.note(
-            f"{path} is readable by other users (mode {mode:o}) and holds the API key; "
-            f"run chmod 600 {path} unless other accounts must read it"
-        )
     stale = _stale_keys(text, tgt)
     if stale:
         them = "it" if len(stale) == 1 else "them"
