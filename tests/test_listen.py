@@ -205,3 +205,45 @@ def test_python_module_runs_listen_help() -> None:
     done = subprocess.run([sys.executable, "-m", "lineage_setup", "listen", "--help"], capture_output=True, text=True)
     assert done.returncode == 0
     assert "--require-key" in done.stdout
+
+
+def test_control_characters_are_shown_not_obeyed() -> None:
+    event = {**EVENT, "eventType": "START\x1b[31m", "job": {"namespace": "ns", "name": "x\x1b]0;pwned\x07"}}
+    status, line = Listener().handle("/api/v1/lineage", None, json.dumps(event).encode())
+    assert status == 201
+    assert "\x1b" not in line and "\x07" not in line
+    assert "\\x1b[31m" in line
+
+
+def test_bad_content_length_is_400_and_the_server_keeps_serving() -> None:
+    import socket
+
+    with listening() as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        for length in ("abc", "-5"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(
+                    f"POST /api/v1/lineage HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n{{}}".encode()
+                )
+                assert sock.recv(100).startswith(b"HTTP/1.0 400")
+            assert "400 rejected: Content-Length" in server.next_line(server.out)
+        assert httpx.post(f"{server.url}/api/v1/lineage", json=EVENT, timeout=10).status_code == 201
+        server.next_line(server.out)
+        code, rest = server.stop()
+    assert code == 0
+    assert "1 events received, 2 rejected" in rest
+
+
+@pytest.mark.parametrize(
+    ("args", "message"), [(["--port", "99999"], "--port: 99999"), (["--port", "-1"], "--port: -1")]
+)
+def test_bad_port_is_exit_2(args: list[str], message: str) -> None:
+    result = cli(["listen", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_output_that_is_a_folder_is_exit_2(tmp_path: Path) -> None:
+    result = cli(["listen", "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "is not a file" in result.stderr

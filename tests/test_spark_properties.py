@@ -161,3 +161,14 @@ def test_golden_after_files_read_back_as_spark_would(case: str) -> None:
     assert seen["spark.openlineage.transport.auth.type"] == "api_key"
     assert seen["spark.openlineage.transport.auth.apiKey"] == CANARY
     assert seen["spark.openlineage.namespace"] == "dev"
+
+
+def test_key_listed_without_value_gets_a_separator() -> None:
+    text = "spark.master local\nspark.openlineage.namespace\nspark.extraListeners\n"
+    settings = [
+        properties.Setting("spark.openlineage.namespace", "ns"),
+        properties.Setting("spark.extraListeners", "L", list_sep=","),
+    ]
+    result = properties.apply(text, settings, "c")
+    assert result == "spark.master local\nspark.openlineage.namespace ns\nspark.extraListeners L\n"
+    assert properties.apply(result, settings, "c") == result

@@ -170,3 +170,17 @@ def test_prompt_check_returns_message_without_source() -> None:
     check = validate.as_prompt_check(validate.namespace, "answer")
     assert check("dev") is True
     assert check("dev!") == "'!' is not allowed in a namespace (use letters, digits and : ; = / _ - . @ +)"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("http://999.1.1.1", "neither a host name nor a valid IPv4 address"),
+        ("http://1.2.3.04:1", "neither a host name nor a valid IPv4 address"),
+        ("https://h.example.123", "neither a host name nor a valid IPv4 address"),
+        ("https://xn--zz.example", "not valid punycode"),
+    ],
+)
+def test_url_hosts_an_http_client_would_refuse(raw: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        validate.url(raw)

@@ -376,3 +376,10 @@ def test_integration_verify_failure_is_exit_1_after_writing(dbt_project: Path) -
     assert result.exit_code == 1
     assert "(403)" in result.stderr
     assert (dbt_project / "openlineage.yml").exists()
+
+
+def test_url_the_client_cannot_use_is_a_plain_failure() -> None:
+    conn = Connection("https://bad..host", "api/v1/lineage", "dev", CANARY)  # not through validate
+    result = verify.check(conn, sleep=_no_sleep)
+    assert not result.ok
+    assert "cannot be used as a URL" in result.message

@@ -158,12 +158,19 @@ def test_hard_link_is_refused(tmp_path: Path) -> None:
         _plan(tmp_path, {"a": "y\n"})
 
 
-def test_read_only_target_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_only_target_is_refused_even_for_root(tmp_path: Path) -> None:
     target = tmp_path / "f.txt"
     target.write_text("x\n")
     target.chmod(0o444)
-    # root passes every access check; ask what a normal user would be told
-    monkeypatch.setattr(fs.os, "access", lambda path, mode: Path(path) != target)
+    with pytest.raises(UnsafeTargetError, match="read-only"):
+        _plan(tmp_path, {"f.txt": "y\n"})
+    assert target.read_text() == "x\n"
+
+
+def test_target_in_a_folder_the_user_cannot_write_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "f.txt"
+    target.write_text("x\n")
+    monkeypatch.setattr(fs.os, "access", lambda path, mode: Path(path) != tmp_path)  # as a non-root user sees it
     with pytest.raises(UnsafeTargetError, match="read-only"):
         _plan(tmp_path, {"f.txt": "y\n"})
 

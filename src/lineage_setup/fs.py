@@ -18,7 +18,8 @@ from lineage_setup.errors import ConflictError, UnsafeTargetError
 
 TMP_SUFFIX = ".lineage-setup.tmp"
 SECRET_MODE = 0o600
-GitStatus = Literal["tracked", "ignored", "not-ignored", "no-repo"]
+# unknown: git could not answer (not installed beside a .git folder, "dubious ownership", ...)
+GitStatus = Literal["tracked", "ignored", "not-ignored", "no-repo", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ def check_target(snap: Snapshot) -> None:
         raise UnsafeTargetError(f"{path} is not a regular file; refusing to write it")
     if st.st_nlink > 1:
         raise UnsafeTargetError(f"{path} has {st.st_nlink} hard links; a replace would split them")
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+    # the mode bits too: root passes every access() check, and a replace would bypass them
+    if not st.st_mode & 0o222 or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         raise UnsafeTargetError(f"{path} is read-only (or its folder is); refusing to replace it")
 
 
@@ -182,19 +184,37 @@ def remove(path: Path) -> None:
 
 
 def git_status(path: Path) -> GitStatus:
-    """tracked / ignored / not-ignored by the repository holding `path`, or no-repo."""
-    folder, name = path.parent, path.name
-    if not folder.is_dir() or _git(folder, "rev-parse", "--is-inside-work-tree") != 0:
-        return "no-repo"
-    if _git(folder, "ls-files", "--error-unmatch", "--", name) == 0:
+    """tracked / ignored / not-ignored by the repository holding `path`; no-repo; or unknown.
+
+    "no-repo" only when git itself says so (or git is missing and no .git folder is above):
+    any other failure must not let a file holding the key pass as untracked.
+    """
+    folder = path.parent
+    while not folder.is_dir() and folder != folder.parent:  # the file's folder may not exist yet
+        folder = folder.parent
+    rel = os.path.relpath(path, folder)
+    code, err = _git(folder, "rev-parse", "--is-inside-work-tree")
+    if code != 0:
+        if code is None:
+            return "unknown" if _inside_git_folder(folder) else "no-repo"
+        return "no-repo" if "not a git repository" in err else "unknown"
+    if _git(folder, "ls-files", "--error-unmatch", "--", rel)[0] == 0:
         return "tracked"
-    return "ignored" if _git(folder, "check-ignore", "-q", "--", name) == 0 else "not-ignored"
+    code = _git(folder, "check-ignore", "-q", "--", rel)[0]
+    if code == 0:
+        return "ignored"
+    return "not-ignored" if code == 1 else "unknown"
 
 
-def _git(folder: Path, *args: str) -> int:
+def _inside_git_folder(folder: Path) -> bool:
+    return any((parent / ".git").exists() for parent in (folder.resolve(), *folder.resolve().parents))
+
+
+def _git(folder: Path, *args: str) -> tuple[int | None, str]:
+    """Exit code (None: git could not be run) and stderr."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     try:
         done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, env=env, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
-        return 128
-    return done.returncode
+        return None, ""
+    return done.returncode, done.stderr.decode("utf-8", "replace")

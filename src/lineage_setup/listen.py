@@ -35,7 +35,13 @@ class Listener:
                 self.received += 1
             else:
                 self.rejected += 1
-            return status, line
+            return status, printable(line)
+
+    def reject(self, status: int, line: str) -> tuple[int, str]:
+        """A request refused before its body was read."""
+        with self._lock:
+            self.rejected += 1
+        return status, printable(line)
 
     def _judge(self, path: str, authorization: str | None, body: bytes) -> tuple[int, str]:
         if path.split("?", 1)[0] not in PATHS:
@@ -49,8 +55,11 @@ class Listener:
         if not isinstance(event, dict):
             return 400, "400 malformed event: not a JSON object"
         if self.output is not None:
-            with self.output.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(event, separators=(",", ":")) + "\n")
+            try:
+                with self.output.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(event, separators=(",", ":")) + "\n")
+            except OSError as exc:
+                return 201, f"{describe(event)}  (not saved to {self.output}: {exc.strerror or exc})"
         return 201, describe(event)
 
 
@@ -79,15 +88,23 @@ def describe(event: dict[str, Any]) -> str:
     )
 
 
+def printable(text: str) -> str:
+    """Control characters (a terminal escape sequence in a posted job name) shown, not obeyed."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def make_server(host: str, port: int, listener: Listener) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # http.server's name for it
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self._answer(413, f"413 rejected: {length} bytes is more than this receiver takes")
+            raw = (self.headers.get("Content-Length") or "0").strip()
+            if not raw.isdigit():
+                self._answer(*listener.reject(400, f"400 rejected: Content-Length {raw!r} is not a size"))
                 return
-            status, line = listener.handle(self.path, self.headers.get("Authorization"), self.rfile.read(length))
-            self._answer(status, line)
+            if int(raw) > MAX_BODY:
+                self._answer(*listener.reject(413, f"413 rejected: {raw} bytes is more than this receiver takes"))
+                return
+            body = self.rfile.read(int(raw))
+            self._answer(*listener.handle(self.path, self.headers.get("Authorization"), body))
 
         def _answer(self, status: int, line: str) -> None:
             listener.say(line)
@@ -106,8 +123,12 @@ def run(host: str, port: int, output: Path | None, require_key: str | None) -> E
     from lineage_setup import redact, ui
 
     redact.register(require_key)
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port: {port} is not a port number (0 to 65535; 0 picks a free one)")
     if output is not None and not output.parent.is_dir():
         raise UsageError(f"--output: the folder {output.parent} does not exist")
+    if output is not None and output.exists() and not output.is_file():
+        raise UsageError(f"--output: {output} is not a file")
     listener = Listener(output=output, require_key=require_key, say=ui.event)
     try:
         server = make_server(host, port, listener)

@@ -153,10 +153,16 @@ class Workspace:
     def _guard_secret(self, before: fs.Snapshot) -> None:
         """A file that holds the key: never one git tracks, and say so when others can read it."""
         path = before.path
-        if self.git_status(path) == "tracked":
+        status = self.git_status(path)
+        if status == "tracked":
             raise UnsafeTargetError(
                 f"{path} is tracked by git, so the API key would be committed; nothing was written. "
                 f"Untrack it first (git rm --cached {path.name}), then run this again."
+            )
+        if status == "unknown":
+            raise UnsafeTargetError(
+                f"git could not say whether {path} is tracked (`git status` in {path.parent} shows why: git "
+                "missing, or a repository it does not trust); it would hold the API key, so nothing was written"
             )
         mode = before.mode
         if before.data is not None and mode is not None and mode & 0o077:

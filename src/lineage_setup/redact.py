@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 MASK = "****"
+PARTIAL = 8  # a fragment of a registered secret this long is masked too (text cut to fit shows fragments)
 _secrets: set[str] = set()
+# the value of any API-key field, in the forms we read and write: YAML `apiKey: "v"`, .env
+# `OPENLINEAGE_API_KEY=v`, JSON `"apiKey":"v"`, Java properties `...auth.apiKey v`. A reference
+# (`${VAR}`, `$VAR`, `{{secrets/...}}`) is not a key and stays readable.
+_KEY_FIELD = re.compile(r"""(?i)(api[_-]?key["']?[ \t]*[:=]?[ \t]*["']?)(?![$:=]|\{\{secrets/)([^\s"',}]+)""")
 
 
 def register(secret: str | None) -> None:
@@ -19,4 +26,34 @@ def redact(text: str) -> str:
     # longest first, so a secret that contains another is masked whole
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, MASK)
+        if len(secret) > PARTIAL:
+            text = _mask_fragments(text, secret)
     return text
+
+
+def _mask_fragments(text: str, secret: str) -> str:
+    """A start or an end of the secret, PARTIAL characters or longer (what truncation leaves)."""
+    for piece, at_start in ((secret[:PARTIAL], True), (secret[-PARTIAL:], False)):
+        position = text.find(piece)
+        while position >= 0:
+            start, end = _extend(text, secret, position, at_start)
+            text = text[:start] + MASK + text[end:]
+            position = text.find(piece, start + len(MASK))
+    return text
+
+
+def _extend(text: str, secret: str, position: int, at_start: bool) -> tuple[int, int]:
+    if at_start:
+        length = PARTIAL
+        while position + length < len(text) and length < len(secret) and text[position + length] == secret[length]:
+            length += 1
+        return position, position + length
+    end, length = position + PARTIAL, PARTIAL
+    while end - length > 0 and length < len(secret) and text[end - length - 1] == secret[-length - 1]:
+        length += 1
+    return end - length, end
+
+
+def mask_key_fields(line: str) -> str:
+    """Mask the value of any API-key field: an old key on a diff's `-` line is a secret as well."""
+    return _KEY_FIELD.sub(lambda m: m.group(1) + MASK, line)

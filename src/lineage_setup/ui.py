@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lineage_setup.redact import redact
+from lineage_setup.redact import mask_key_fields, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -117,7 +117,7 @@ def _diff(lines: list[str] | tuple[str, ...]) -> None:
     for number, line in enumerate(lines):
         style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
         end = "\n" if number < len(lines) - 1 else ""
-        text.append(redact(line) + end, style="bold" if line.startswith(("+++", "---")) else style)
+        text.append(_diff_line(line) + end, style="bold" if line.startswith(("+++", "---")) else style)
     console.print(text)
 
 
@@ -125,7 +125,12 @@ def _plain_diff(lines: list[str] | tuple[str, ...]) -> str:
     """What rich prints for a diff without tabs and colours (it drops the same control characters)."""
     from rich.control import strip_control_codes
 
-    return "".join(strip_control_codes(redact(line)) + "\n" for line in lines)
+    return "".join(strip_control_codes(_diff_line(line)) + "\n" for line in lines)
+
+
+def _diff_line(line: str) -> str:
+    """Redacted, and any key field masked: the key a file held before is still a secret."""
+    return mask_key_fields(redact(line))
 
 
 def show_infos(infos: tuple[str, ...]) -> None:

@@ -68,14 +68,30 @@ def _host(raw: str, source: str) -> str:
     host = host.lower()
     if len(host) > 253:
         raise _fail(source, f"the host name is {len(host)} characters long (at most 253)")
-    for label in host.split("."):
+    labels = host.split(".")
+    for label in labels:
         if not _LABEL_RE.fullmatch(label):
             raise _fail(
                 source,
                 f"{label!r} is not a valid host name label "
                 "(1-63 letters, digits or '-', not starting or ending with '-')",
             )
+        _check_punycode(label, raw, source)
+    if labels[-1].isdigit():  # URL parsers read a host ending in a number as an IPv4 address
+        raise _fail(source, f"{raw!r} is neither a host name nor a valid IPv4 address")
     return host
+
+
+def _check_punycode(label: str, raw: str, source: str) -> None:
+    """An xn-- label must decode, or the HTTP client refuses the host later."""
+    if not label.startswith("xn--"):
+        return
+    import idna
+
+    try:
+        idna.decode(label)
+    except (idna.IDNAError, UnicodeError):
+        raise _fail(source, f"{raw!r} holds {label!r}, which is not valid punycode") from None
 
 
 def domain(raw: str, source: str = "--domain") -> str:

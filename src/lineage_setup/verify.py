@@ -84,6 +84,8 @@ def check(conn: Connection, timeout: float = 10.0, sleep: Callable[[float], None
                 timings.append(f"{event['eventType']} {status} in {elapsed * 1000:.0f} ms")
     except _Failed as failed:
         return Result(False, str(failed))
+    except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError: a host httpx cannot encode
+        return Result(False, f"{conn.lineage_url} cannot be used as a URL ({exc})")
     return Result(
         True,
         f"OpenLineage accepted the test run at {conn.lineage_url} ({'; '.join(timings)}): "
@@ -191,5 +193,7 @@ def _status_problem(response: httpx.Response, conn: Connection, size: int, attem
 
 
 def _excerpt(response: httpx.Response) -> str:
-    text = " ".join(response.text.split())
+    from lineage_setup.redact import redact
+
+    text = redact(" ".join(response.text.split()))  # before cutting: a cut key is no longer recognisable
     return (text[:200] + "...") if len(text) > 200 else (text or "(empty body)")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from lineage_setup import quoting, textdoc
-from lineage_setup.edits import EditError
+from lineage_setup.edits import EditError, describe_yaml_error
 
 Key = Union[str, int]
 KeyPath = tuple[Key, ...]
@@ -114,10 +114,6 @@ def _loader_class() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _first_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:200]
-
-
 def load(text: str) -> Any:
     """The data PyYAML reads (libyaml when available), refusing several documents and duplicate keys."""
     import yaml
@@ -131,7 +127,7 @@ def load(text: str) -> Any:
     except yaml.YAMLError as exc:
         if "expected a single document" in str(exc):
             raise EditError("it holds several YAML documents") from None
-        raise EditError(f"it is not valid YAML ({_first_line(exc)})") from None
+        raise EditError(f"it is not valid YAML ({describe_yaml_error(exc)})") from None
     finally:
         loader.dispose()
 
@@ -286,7 +282,7 @@ def _events(text: str) -> Iterator[Any]:
                     raise EditError("it holds several YAML documents")
             yield event
     except yaml.YAMLError as exc:
-        raise EditError(f"it is not valid YAML ({_first_line(exc)})") from None
+        raise EditError(f"it is not valid YAML ({describe_yaml_error(exc)})") from None
 
 
 def _node(event: Any) -> Node:
@@ -568,7 +564,7 @@ def _same_for_ruamel(before: str, after: str, expected_pyyaml: Any, ops: Sequenc
             return
         expected = _expected(load_ruamel(before), ops)
     except Exception as exc:  # ruamel raises many kinds; any of them means we cannot prove the edit
-        raise EditError(f"ruamel.yaml cannot read it ({_first_line(exc)})") from None
+        raise EditError(f"ruamel.yaml cannot read it ({describe_yaml_error(exc)})") from None
     if got != expected:
         raise EditError("ruamel.yaml would read other parts of the edited file differently")
 

@@ -193,7 +193,10 @@ def _replace_entry(text: str, entry: Entry, value: str) -> str:
     physical = textdoc.lines(text)
     last = physical[entry.last]
     eol = last[len(textdoc.strip_eol(last)) :]
-    physical[entry.first : entry.last + 1] = [entry.prefix + escape_value(value) + eol]
+    prefix = entry.prefix
+    if not prefix.endswith((" ", "\t", "\f", "=", ":")):  # a key listed with no value, nor separator
+        prefix += " "
+    physical[entry.first : entry.last + 1] = [prefix + escape_value(value) + eol]
     return "".join(physical)
 
 

@@ -12,14 +12,14 @@ from typing import Any
 import yaml
 
 from lineage_setup import textdoc
-from lineage_setup.edits import EditError
+from lineage_setup.edits import EditError, describe_yaml_error
 
 
 def _compose(text: str) -> yaml.MappingNode | None:
     try:
         docs = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        raise EditError(f"it is not valid YAML ({_first_line(exc)})") from None
+        raise EditError(f"it is not valid YAML ({describe_yaml_error(exc)})") from None
     if len(docs) > 1:
         raise EditError("it holds several YAML documents")
     if not docs:
@@ -28,10 +28,6 @@ def _compose(text: str) -> yaml.MappingNode | None:
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise EditError("its top level is not a block mapping")
     return root
-
-
-def _first_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:200]
 
 
 def _load(text: str) -> Any:
@@ -82,6 +78,6 @@ def _verify(before: str, after: str, key: str, block: str) -> None:
     try:
         result = _load(after)
     except yaml.YAMLError as exc:
-        raise EditError(f"the edited file would not parse ({_first_line(exc)})") from None
+        raise EditError(f"the edited file would not parse ({describe_yaml_error(exc)})") from None
     if result != expected:
         raise EditError(f"replacing '{key}' would change other parts of the file")
