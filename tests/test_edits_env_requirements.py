@@ -24,9 +24,13 @@ OURS = {"OPENLINEAGE_URL": "https://h.example", "OPENLINEAGE_NAMESPACE": "dev"}
             "# my settings\nAIRFLOW__CORE__X=1\n\n",
             "# my settings\nAIRFLOW__CORE__X=1\n\n# lineage\nOPENLINEAGE_URL=https://h.example\nOPENLINEAGE_NAMESPACE=dev\n",
         ),
-        (
+        (  # an inline comment moves above the line: the Astro CLI's --load would read it as value
             "export OPENLINEAGE_URL=http://old  # old one\nOTHER='x y'\n",
-            "export OPENLINEAGE_URL=https://h.example\nOTHER='x y'\n# lineage\nOPENLINEAGE_NAMESPACE=dev\n",
+            "# old one\nexport OPENLINEAGE_URL=https://h.example\nOTHER='x y'\n# lineage\nOPENLINEAGE_NAMESPACE=dev\n",
+        ),
+        (
+            '  OPENLINEAGE_NAMESPACE="old" # quoted, commented\n',
+            "  # quoted, commented\n  OPENLINEAGE_NAMESPACE=dev\n# lineage\nOPENLINEAGE_URL=https://h.example\n",
         ),
         (
             "A=1\r\nOPENLINEAGE_NAMESPACE=prod\r\n",

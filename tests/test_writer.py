@@ -227,3 +227,32 @@ def test_diff_marks_missing_final_newline(tmp_path: Path) -> None:
         "+c",
         "\\ No newline at end of file",
     ]
+
+
+def test_undo_removes_folders_the_write_created(empty_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path = empty_dir
+    the_plan = _plan(tmp_path, {"a.txt": "a\n", "sub/deeper/b.txt": "b\n"})
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        if str(dst).endswith("b.txt"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(fs.os, "replace", replace)
+    with pytest.raises(WriteError):
+        plan.apply(the_plan)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_failed_remote_change_says_the_files_were_written(tmp_path: Path) -> None:
+    from lineage_setup.errors import VerificationError
+
+    def fail() -> None:
+        raise VerificationError("updating cluster c-1 failed: 403")
+
+    ws = plan.Workspace(tmp_path)
+    ws.write("init.sh", "#!/bin/bash\n", reason="script")
+    ws.remote(plan.RemoteChange("cluster c-1", (), fail))
+    with pytest.raises(VerificationError, match=r"403; the local files were written: .*init\.sh"):
+        plan.apply(ws.plan())

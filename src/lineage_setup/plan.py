@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from lineage_setup import fs, textdoc
-from lineage_setup.errors import UnsafeTargetError, WriteError
+from lineage_setup.errors import LineageSetupError, UnsafeTargetError, WriteError
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ def apply(plan: Plan) -> None:
         fs.check_target(change.before)
         fs.ensure_unchanged(change.before)
     done: list[FileChange] = []
+    created = _missing_folders(plan.changes)
     stale = {folder: fs.stale_temps(folder) for folder in {change.path.parent for change in plan.changes}}
     try:
         for change in plan.changes:
@@ -193,7 +195,7 @@ def apply(plan: Plan) -> None:
             done.append(change)
         fs.sync_dirs(stale)
     except BaseException as exc:
-        failed = _undo(done)
+        failed = _undo(done, created)
         if failed:
             raise WriteError(
                 f"{_why(exc)}; these files were already replaced and could not be restored: " + ", ".join(failed)
@@ -202,7 +204,24 @@ def apply(plan: Plan) -> None:
             raise WriteError(f"{_why(exc)}; no file was changed") from exc
         raise
     for remote in plan.remote:
-        remote.apply()
+        try:
+            remote.apply()
+        except LineageSetupError as exc:
+            if not plan.changes:
+                raise
+            written = ", ".join(str(change.path) for change in plan.changes)
+            raise type(exc)(f"{exc}; the local files were written: {written}") from exc
+
+
+def _missing_folders(changes: tuple[FileChange, ...]) -> list[Path]:
+    """Folders the writes will create, deepest first, so an undo can remove them again."""
+    missing = set()
+    for change in changes:
+        folder = change.path.parent
+        while not folder.exists() and folder != folder.parent:
+            missing.add(folder)
+            folder = folder.parent
+    return sorted(missing, key=lambda path: len(path.parts), reverse=True)
 
 
 def _why(exc: BaseException) -> str:
@@ -211,7 +230,7 @@ def _why(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _undo(done: list[FileChange]) -> list[str]:
+def _undo(done: list[FileChange], created: list[Path]) -> list[str]:
     failed = []
     for change in reversed(done):
         try:
@@ -222,4 +241,7 @@ def _undo(done: list[FileChange]) -> list[str]:
                 fs.atomic_write(written, change.before.data, change.before.mode or change.new_mode)
         except OSError:
             failed.append(str(change.path))
+    for folder in created:
+        with suppress(OSError):  # not empty: something else is in it now, so it stays
+            folder.rmdir()
     return failed

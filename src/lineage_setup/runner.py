@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lineage_setup import answers, plan, ui
-from lineage_setup.errors import ExitCode, UsageError, VerificationError
+from lineage_setup.errors import ExitCode, LineageSetupError, UsageError, UserAbort, VerificationError
 from lineage_setup.integrations.base import Integration, Rendered, Request
 
 Action = Literal["apply", "dry-run", "check", "print"]
@@ -48,8 +48,13 @@ def run(
     else:
         integration.plan(req, ws)
         code, settled = _show_and_apply(ws.plan(), conn, root, mode, prompter)
-    if mode.verify or (settled and mode.action == "apply" and _offer_verify(conn, prompter)):
-        code = max(code, _verify(conn))
+    try:
+        if mode.verify or (settled and mode.action == "apply" and _offer_verify(conn, prompter)):
+            code = max(code, _verify(conn))
+    except (UserAbort, KeyboardInterrupt):
+        if not settled:
+            raise
+        raise UserAbort("interrupted: the project is set up, but no test event was confirmed") from None
     if settled:
         _remember(conn, env)
     return code
@@ -76,12 +81,23 @@ def _print(rendered: Rendered) -> None:
 def _connection(
     flags: answers.Flags, env: Mapping[str, str], prompter: answers.Prompter | None, default_ns: str | None = None
 ) -> answers.Connection:
-    from lineage_setup import settings
-
-    conn = answers.resolve(flags, env, prompter, namespace_default=default_ns, saved=settings.load(env))
+    conn = answers.resolve(flags, env, prompter, namespace_default=default_ns, saved=_saved(flags, env))
     if conn.insecure:
         ui.warn("http:// sends the API key unencrypted; use https:// unless this is a local test receiver")
     return conn
+
+
+def _saved(flags: answers.Flags, env: Mapping[str, str]) -> Mapping[str, str]:
+    """Saved settings, read only when no flag or variable gives the endpoint; a broken file is skipped."""
+    from lineage_setup import settings
+
+    if flags.url or flags.domain or env.get(answers.ENV_URL) or env.get(answers.ENV_DOMAIN):
+        return {}
+    try:
+        return settings.load(env)
+    except LineageSetupError as exc:
+        ui.warn(f"ignoring the saved settings: {exc}")
+        return {}
 
 
 def _offer_verify(conn: answers.Connection, prompter: answers.Prompter | None) -> bool:
@@ -116,7 +132,11 @@ def _remember(conn: answers.Connection, env: Mapping[str, str]) -> None:
 
     if conn.origin.get("url") != "prompt":
         return
-    saved = settings.save(env, {"url": conn.url, "endpoint": conn.endpoint})
+    try:
+        saved = settings.save(env, {"url": conn.url, "endpoint": conn.endpoint})
+    except (OSError, LineageSetupError) as exc:  # a convenience: never the reason a run fails
+        ui.warn(f"could not save the endpoint for next time: {getattr(exc, 'strerror', None) or exc}")
+        return
     if saved is not None:
         ui.info(f"Saved the endpoint in {saved} for next time (flags and environment variables still win).")
 

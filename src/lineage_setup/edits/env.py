@@ -25,16 +25,18 @@ class Binding:
     lead: str  # leading whitespace and `export ` as written
     first: int  # physical line index
     last: int  # last physical line (a quoted value may span lines)
+    comment: str = ""  # an inline `# ...` after the value, as written
 
 
-def _quoted(rest: str, lines: list[str], index: int) -> tuple[str, int] | None:
-    """The value of a quoted binding and its last line, or None if the quote never closes."""
+def _quoted(rest: str, lines: list[str], index: int) -> tuple[str, int, str] | None:
+    """The value of a quoted binding, its last line and any inline comment; None if the quote never closes."""
     quote, body, line = rest[0], rest[1:], index
     while True:
         end = _closing(body, quote)
         if end >= 0:
-            raw = body[:end]
-            return (_unescape(raw) if quote == '"' else raw.replace("\\'", "'")), line
+            raw, after = body[:end], body[end + 1 :]
+            value = _unescape(raw) if quote == '"' else raw.replace("\\'", "'")
+            return value, line, after.strip() if re.fullmatch(r"\s+#.*", after) else ""
         line += 1
         if line >= len(lines):
             return None
@@ -57,9 +59,11 @@ def _unescape(raw: str) -> str:
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), raw)
 
 
-def _unquoted(rest: str) -> str:
+def _unquoted(rest: str) -> tuple[str, str]:
     comment = re.search(r"\s#", rest)
-    return (rest[: comment.start()] if comment else rest).strip()
+    if comment is None:
+        return rest.strip(), ""
+    return rest[: comment.start()].strip(), rest[comment.start() :].strip()
 
 
 def parse(text: str) -> list[Binding]:
@@ -72,10 +76,21 @@ def parse(text: str) -> list[Binding]:
             continue
         rest = match.group("rest")
         quoted = _quoted(rest, lines, index) if rest[:1] in ("'", '"') else None
-        value, last = quoted if quoted is not None else (_unquoted(rest), index)
-        bindings.append(Binding(match.group("key"), value, match.group("lead"), index, last))
+        if quoted is None:
+            (value, comment), last = _unquoted(rest), index
+        else:
+            value, last, comment = quoted
+        bindings.append(Binding(match.group("key"), value, match.group("lead"), index, last, comment))
         index = last + 1
     return bindings
+
+
+def _rebound(binding: Binding, key: str, value: str, eol: str) -> list[str]:
+    """The binding with its new value; an inline comment moves to its own line above it, because the
+    Astro CLI's --load reads an inline comment as part of the value."""
+    indent = binding.lead[: len(binding.lead) - len(binding.lead.lstrip())]
+    above = [indent + binding.comment + eol] if binding.comment else []
+    return [*above, binding.lead + quoting.dotenv_line(key, value) + eol]
 
 
 def duplicates(text: str, keys: set[str]) -> dict[str, list[int]]:
@@ -103,7 +118,7 @@ def upsert(text: str, values: Mapping[str, str], header: str = "") -> str:
         elif binding.value != value:
             last = lines[binding.last]
             eol = last[len(textdoc.strip_eol(last)) :]
-            lines[binding.first : binding.last + 1] = [binding.lead + quoting.dotenv_line(key, value) + eol]
+            lines[binding.first : binding.last + 1] = _rebound(binding, key, value, eol)
             bound = {b.key: b for b in parse("".join(lines))}  # line numbers moved
     result = "".join(lines)
     if missing and header and f"# {header}" not in (textdoc.strip_eol(line) for line in lines):
