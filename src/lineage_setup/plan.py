@@ -68,6 +68,14 @@ class Plan:
         return len(self.changes) + len(self.remote)
 
 
+def label_of(path: Path, root: Path) -> str:
+    """A path as the user knows it: relative to the project when inside it."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
 class Workspace:
     """An integration's only view of the project: reads through pending edits, records proposals.
 
@@ -95,9 +103,6 @@ class Workspace:
     def exists(self, rel: str | Path) -> bool:
         path = self.path(rel)
         return path in self._pending or self._snap(path).st is not None
-
-    def mode(self, rel: str | Path) -> int | None:
-        return self._snap(self.path(rel)).mode
 
     def read(self, rel: str | Path) -> str | None:
         """Text (BOM removed) of a file, pending edits included; None if absent or not a file."""
@@ -167,17 +172,10 @@ class Workspace:
             )
         mode = before.mode
         if before.data is not None and mode is not None and mode & 0o077:
-            label = self.label(path)
+            label = label_of(path, self.root)
             self._notes.append(
                 f"{label} is readable by other users (mode {mode:o}); run: chmod 600 {label} (it holds the API key)"
             )
-
-    def label(self, path: Path) -> str:
-        """A path as the user knows it: relative to the project when inside it."""
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
 
 
 def apply(plan: Plan) -> None:

@@ -76,24 +76,19 @@ def show_connection(conn: Connection) -> None:
         _say(f"{label:<21} {value}" + (f"   (from {source})" if source else ""), stderr=False)
 
 
-def _label(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 def show_changes(plan: Plan, root: Path) -> None:
+    from lineage_setup.plan import label_of
+
     _say("")
     for change in plan.changes:
-        label = _label(change.path, root)
+        label = label_of(change.path, root)
         extra = ", holds the API key, mode 600" if change.secret and change.status == "create" else ""
         _say(f"  {change.status:<7} {label}   ({'; '.join(change.reasons)}{extra})", stderr=False)
     for remote in plan.remote:
         _say(f"  remote  {remote.title}", stderr=False)
     for change in plan.changes:
         _say("")
-        _diff(change.diff(_label(change.path, root)))
+        _diff(change.diff(label_of(change.path, root)))
     for remote in plan.remote:
         _say("")
         _diff(remote.diff)
