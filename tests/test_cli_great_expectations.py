@@ -511,3 +511,79 @@ def test_module_imports_no_yaml_library_at_start_up() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
     assert ge_yaml.ACTION_MODULE == "openlineage.common.provider.great_expectations"
+
+
+# --- found in review ---------------------------------------------------------------------------
+
+OLD_LEGACY = (  # GE 0.13's `checkpoint new`: no class_name, no config_version
+    "# This checkpoint was created by the command `great_expectations checkpoint new`.\n"
+    "validation_operator_name: action_list_operator\n"
+    "batches:\n  - batch_kwargs: {datasource: legacy, data_asset_name: users}\n    expectation_suite_names: [users]\n"
+)
+
+
+def test_checkpoint_without_class_name_or_config_version_is_legacy(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", {"old": OLD_LEGACY})
+    result = _run(root, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "action_list" not in _checkpoint(root, "old")  # GE ignores an action_list on a legacy one
+    config = yaml.safe_load((root / "great_expectations" / "great_expectations.yml").read_text())
+    assert _has_action(config["validation_operators"]["action_list_operator"])
+
+
+def test_action_inside_a_validation_is_refused_not_doubled(tmp_path: Path) -> None:
+    text = V3.format(name="twice") + (
+        "validations:\n  - expectation_suite_name: s\n    action_list:\n"
+        "      - name: lineage\n        action:\n          class_name: OpenLineageValidationAction\n"
+    )
+    root = _project(tmp_path / "p", {"twice": text})
+    before = tree(root)
+    result = _run(root, "--yes")
+    assert result.exit_code == 3
+    assert "validation 1 runs OpenLineage's action in its own action_list" in result.stderr
+    assert tree(root) == before
+
+
+@pytest.mark.parametrize("pin", ["great_expectations==0.15.20", "great-expectations==0.14.5"])
+def test_a_supported_ge_pin_gets_no_warning(tmp_path: Path, pin: str) -> None:
+    root = _project(tmp_path / "p")
+    (root / "requirements.txt").write_text(pin + "\n")
+    assert "runs only on" not in _run(root, "--dry-run").stderr
+
+
+@pytest.mark.parametrize(
+    ("config", "checkpoint"),
+    [('config_version: "4.0"\n', None), ("config_version: 3.0\n", "sub/c2.json")],
+)
+def test_gx1_projects_are_recognised(tmp_path: Path, config: str, checkpoint: str | None) -> None:
+    root = _project(tmp_path / "p", config=config)
+    if checkpoint:
+        path = root / "great_expectations" / "checkpoints" / checkpoint
+        path.parent.mkdir(parents=True)
+        path.write_text("{}")
+    before = tree(root)
+    result = _run(root, "--yes")
+    assert result.exit_code == 3
+    assert "GX 1.x project" in result.stderr
+    assert tree(root) == before
+
+
+def test_old_key_under_the_users_variable_is_masked_in_the_diff(tmp_path: Path) -> None:
+    text = V3.format(name="team") + (
+        "  - name: openlineage\n    action:\n      class_name: OpenLineageValidationAction\n"
+        "      openlineage_apiKey: ${TEAM_LINEAGE_TOKEN}\n"
+    )
+    root = _project(tmp_path / "p", {"team": text})
+    (root / "great_expectations" / "uncommitted" / "config_variables.yml").write_text(
+        'TEAM_LINEAGE_TOKEN: "previous-team-secret-9f8e7d"\n'
+    )
+    result = _run(root, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "-TEAM_LINEAGE_TOKEN: ****" in result.stdout or '-TEAM_LINEAGE_TOKEN: "****"' in result.stdout
+    assert "previous-team-secret" not in result.output
+
+
+def test_kept_job_name_is_said(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p")
+    assert _run(root, "--yes", "--job-name", "jn").exit_code == 0
+    assert "kept job_name: jn (pass --job-name to change it)" in _run(root, "--check").stdout

@@ -247,3 +247,11 @@ def test_output_that_is_a_folder_is_exit_2(tmp_path: Path) -> None:
     result = cli(["listen", "--output", str(tmp_path)])
     assert result.exit_code == 2
     assert "is not a file" in result.stderr
+
+
+def test_other_methods_get_405_and_a_line() -> None:
+    with listening() as server:
+        answer = httpx.get(f"{server.url}/api/v1/lineage", timeout=10)
+        assert answer.status_code == 405
+        assert "405 GET /api/v1/lineage: an OpenLineage endpoint takes POST only" in server.next_line(server.out)
+        server.stop()

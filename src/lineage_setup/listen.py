@@ -106,6 +106,12 @@ def make_server(host: str, port: int, listener: Listener) -> ThreadingHTTPServer
             body = self.rfile.read(int(raw))
             self._answer(*listener.handle(self.path, self.headers.get("Authorization"), body))
 
+        def _not_post(self) -> None:
+            line = f"405 {self.command} {self.path}: an OpenLineage endpoint takes POST only"
+            self._answer(*listener.reject(405, line))
+
+        do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = _not_post
+
         def _answer(self, status: int, line: str) -> None:
             listener.say(line)
             self.send_response(status)

@@ -163,7 +163,7 @@ class Workspace:
         if status == "tracked":
             raise UnsafeTargetError(
                 f"{path} is tracked by git, so the API key would be committed; nothing was written. "
-                f"Untrack it first (git rm --cached {path.name}), then run this again."
+                f"Untrack it first (git rm --cached {label_of(path, self.root)}), then run this again."
             )
         if status == "unknown":
             raise UnsafeTargetError(

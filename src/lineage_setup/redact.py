@@ -7,10 +7,14 @@ import re
 MASK = "****"
 PARTIAL = 8  # a fragment of a registered secret this long is masked too (text cut to fit shows fragments)
 _secrets: set[str] = set()
+_fields: set[str] = set()  # more names whose value is a key (a GE config variable of the user's)
 # the value of any API-key field, in the forms we read and write: YAML `apiKey: "v"`, .env
 # `OPENLINEAGE_API_KEY=v`, JSON `"apiKey":"v"`, Java properties `...auth.apiKey v`. A reference
 # (`${VAR}`, `$VAR`, `{{secrets/...}}`) is not a key and stays readable.
 _KEY_FIELD = re.compile(r"""(?i)(api[_-]?key["']?[ \t]*[:=]?[ \t]*["']?)(?![$:=]|\{\{secrets/)([^\s"',}]+)""")
+
+
+_FIELD = r"""(?<![A-Za-z0-9_])({name}["']?[ \t]*[:=][ \t]*["']?)(?![$:=]|\{{\{{secrets/)([^\s"',}}]+)"""
 
 
 def register(secret: str | None) -> None:
@@ -18,8 +22,14 @@ def register(secret: str | None) -> None:
         _secrets.add(secret)
 
 
+def register_field(name: str) -> None:
+    """Mask the value of `name: ...` / `name=...` in diffs too, as for apiKey fields."""
+    _fields.add(name)
+
+
 def clear() -> None:
     _secrets.clear()
+    _fields.clear()
 
 
 def redact(text: str) -> str:
@@ -56,4 +66,7 @@ def _extend(text: str, secret: str, position: int, at_start: bool) -> tuple[int,
 
 def mask_key_fields(line: str) -> str:
     """Mask the value of any API-key field: an old key on a diff's `-` line is a secret as well."""
-    return _KEY_FIELD.sub(lambda m: m.group(1) + MASK, line)
+    line = _KEY_FIELD.sub(lambda m: m.group(1) + MASK, line)
+    for name in _fields:
+        line = re.sub(_FIELD.format(name=re.escape(name)), lambda m: m.group(1) + MASK, line)
+    return line

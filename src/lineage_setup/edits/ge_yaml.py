@@ -721,7 +721,20 @@ def operator_ops(data: Any, operator: str, params: Mapping[str, Scalar]) -> list
 
 
 def checkpoint_action_ops(data: Any, params: Mapping[str, Scalar]) -> list[Op]:
-    """A Checkpoint/SimpleCheckpoint file's own top-level action_list runs the action."""
+    """A Checkpoint/SimpleCheckpoint file's own top-level action_list runs the action.
+
+    GE adds each validation's own action_list to the top-level one: an OpenLineage entry there
+    as well would send every event twice, so that is refused.
+    """
+    validations = data.get("validations") if isinstance(data, dict) else None
+    for number, validation in enumerate(validations if isinstance(validations, list) else (), 1):
+        items = validation.get("action_list") if isinstance(validation, dict) else None
+        if isinstance(items, list) and any(is_openlineage(item) for item in items):
+            raise EditError(
+                f"validation {number} runs OpenLineage's action in its own action_list; GE adds that to the "
+                "checkpoint's action_list, so a second entry would send every event twice: move it to the "
+                "checkpoint's top-level action_list (one entry in all)"
+            )
     return ensure_action_ops(data, ("action_list",), params, {}, ())
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from lineage_setup import quoting
+from lineage_setup import quoting, redact
 from lineage_setup.answers import ENV_KEY, Connection
 from lineage_setup.edits import EditError, gitignore, requirements
 from lineage_setup.errors import UnsafeTargetError, UsageError
@@ -91,11 +91,19 @@ def check_project(ws: Workspace) -> None:
     _refuse_gx1(ws, root, data)
 
 
+def _gx1_version(version: Any) -> bool:
+    """config_version 4 or later, written as a number or as a quoted one ("4.0")."""
+    try:
+        return float(version) >= 4
+    except (TypeError, ValueError):
+        return False
+
+
 def _refuse_gx1(ws: Workspace, root: str, data: Any) -> None:
     version = data.get("config_version") if isinstance(data, dict) else None
     folder = ws.path(_rel(root, "checkpoints"))
-    json_checkpoints = folder.is_dir() and any(folder.glob("*.json"))
-    if not (isinstance(version, (int, float)) and version >= 4) and not json_checkpoints:
+    json_checkpoints = folder.is_dir() and any(folder.rglob("*.json"))
+    if not _gx1_version(version) and not json_checkpoints:
         return
     raise UnsafeTargetError(
         f"{ws.path(_rel(root, CONFIG))} is a GX 1.x project (config_version {version}"
@@ -263,6 +271,8 @@ def _existing_entry(run: _Run, rel: str, data: Any, path: tuple[str, ...]) -> No
             f"{rel} holds an API key in plain text; lineage-setup replaces it with ${{{KEY_VARIABLE}}}. "
             "If the file was ever committed or shared, revoke that key"
         )
+    if "job_name" not in run.params and action.get("job_name"):
+        run.ws.info(f"{rel}: kept job_name: {action['job_name']} (pass --job-name to change it)")
     for name, value in action.items():
         ours = name in run.params and value == run.params[name].value
         if isinstance(value, str) and ge_yaml.has_placeholder(value) and name in run.params and not ours:
@@ -326,7 +336,7 @@ def _checkpoint(run: _Run, name: str, rel: str, text: str) -> None:
         if not isinstance(data, dict):
             run.ws.note(f"{rel}: empty, or not a mapping; not a checkpoint GE can load, so not changed")
             return
-        kind = data.get("class_name", "Checkpoint")
+        kind = data.get("class_name") or _default_class(data)
         if kind == "LegacyCheckpoint":
             ops = _legacy_ops(run, rel, data)
         elif kind in V3_CLASSES:
@@ -342,6 +352,12 @@ def _checkpoint(run: _Run, name: str, rel: str, text: str) -> None:
         return
     if updated != text:
         run.ws.write(rel, updated, reason=f"checkpoint {name}: OpenLineage action")
+
+
+def _default_class(data: dict[str, Any]) -> str:
+    """GE's own rule (CheckpointConfig): no class_name and no config_version is a LegacyCheckpoint,
+    as GE 0.13's `checkpoint new` wrote them."""
+    return "LegacyCheckpoint" if data.get("config_version") is None else "Checkpoint"
 
 
 def _legacy_ops(run: _Run, rel: str, data: dict[str, Any]) -> list[Any]:
@@ -385,6 +401,8 @@ def _variables(run: _Run, config_rel: str) -> None:
 
     rel = _variables_rel(run)
     run.variables = run.variables or {KEY_VARIABLE}
+    for name in run.variables:  # their old values are keys too: masked in the diff
+        redact.register_field(name)
     _keep_out_of_git(run, rel)
     current = _read(run.ws, rel) or ""
     try:
@@ -447,6 +465,14 @@ def _requirement(ws: Workspace) -> None:
     ws.step(f"pip install -r {REQUIREMENTS}")
 
 
+# every GE release the action supports, so an exact pin anywhere in the window is recognised
+_SUPPORTED_RELEASES = (
+    *(f"0.13.{n}" for n in range(26, 50)),
+    *(f"0.14.{n}" for n in range(14)),
+    *(f"0.15.{n}" for n in range(35)),
+)
+
+
 def _requirement_notes(ws: Workspace, text: str) -> None:
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -455,7 +481,7 @@ def _requirement_notes(ws: Workspace, text: str) -> None:
         spec = Requirement(listed).specifier if listed else None
     except InvalidRequirement:
         spec = None
-    if spec is not None and not any(spec.contains(v) for v in ("0.13.26", "0.14.13", "0.15.34")):
+    if spec is not None and not any(spec.contains(version) for version in _SUPPORTED_RELEASES):
         ws.note(f"{REQUIREMENTS} asks for `{listed}`; OpenLineage's action runs only on {SUPPORTED}")
     for other in ("openlineage-dbt", "openlineage-airflow", "apache-airflow-providers-openlineage"):
         if requirements.find(text, other):
