@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,18 @@ def tree(root: Path) -> dict[str, tuple[bytes, int, int]]:
             st = path.stat()
             out[str(path.relative_to(root))] = (path.read_bytes(), st.st_mode, st.st_mtime_ns)
     return out
+
+
+def copy_golden(src: Path, dst: Path) -> None:
+    """Copy a golden tree; dotfiles are stored as dot-<name> so they do not apply to this repository."""
+    shutil.copytree(src, dst)
+    for stored in sorted(dst.rglob("dot-*"), key=lambda p: len(p.parts), reverse=True):
+        stored.rename(stored.with_name("." + stored.name[len("dot-") :]))
+
+
+def files(root: Path) -> dict[str, bytes]:
+    """Every file's bytes, by path relative to root."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def git(root: Path, *args: str) -> None:

@@ -6,30 +6,19 @@ whose names start with `.` are stored as `dot-<name>` so that they do not apply 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from .helpers import CANARY, CONN, cli, tree
+from .helpers import CANARY, CONN, cli, copy_golden, files, tree
 
 GOLDEN = Path(__file__).parent / "golden" / "airflow"
 CASES = sorted(p.name for p in GOLDEN.iterdir())
 
 
-def copy_case(src: Path, dst: Path) -> None:
-    shutil.copytree(src, dst)
-    for stored in sorted(dst.rglob("dot-*"), key=lambda p: len(p.parts), reverse=True):
-        stored.rename(stored.with_name("." + stored.name[len("dot-") :]))
-
-
 def case_args(case: str) -> list[str]:
     return (GOLDEN / case / "args").read_text().splitlines()
-
-
-def files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def run_case(case: str, project: Path, *extra: str):  # type: ignore[no-untyped-def]
@@ -39,8 +28,8 @@ def run_case(case: str, project: Path, *extra: str):  # type: ignore[no-untyped-
 @pytest.mark.parametrize("case", CASES)
 def test_golden(case: str, tmp_path: Path) -> None:
     project, expected = tmp_path / "p", tmp_path / "expected"
-    copy_case(GOLDEN / case / "before", project)
-    copy_case(GOLDEN / case / "after", expected)
+    copy_golden(GOLDEN / case / "before", project)
+    copy_golden(GOLDEN / case / "after", expected)
 
     first = run_case(case, project, "--yes")
     assert first.exit_code == 0, first.output
@@ -58,7 +47,7 @@ def test_golden(case: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_check_then_dry_run_write_nothing(case: str, tmp_path: Path) -> None:
     project = tmp_path / "p"
-    copy_case(GOLDEN / case / "before", project)
+    copy_golden(GOLDEN / case / "before", project)
     before = tree(project)
     changes = files(GOLDEN / case / "before") != files(GOLDEN / case / "after")
     assert run_case(case, project, "--check").exit_code == (1 if changes else 0)
@@ -76,7 +65,7 @@ def test_golden_files_are_not_ignored_by_this_repository() -> None:
 
 def test_created_env_is_private(tmp_path: Path) -> None:
     project = tmp_path / "p"
-    copy_case(GOLDEN / "plain-2.2-fresh" / "before", project)
+    copy_golden(GOLDEN / "plain-2.2-fresh" / "before", project)
     assert run_case("plain-2.2-fresh", project, "--yes").exit_code == 0
     assert (project / ".env").stat().st_mode & 0o777 == 0o600
     assert (project / "requirements.txt").stat().st_mode & 0o777 != 0o600  # only the key's file is private
@@ -84,7 +73,7 @@ def test_created_env_is_private(tmp_path: Path) -> None:
 
 def test_existing_env_keeps_its_mode_with_a_warning(tmp_path: Path) -> None:
     project = tmp_path / "p"
-    copy_case(GOLDEN / "astro-4.1.0" / "before", project)
+    copy_golden(GOLDEN / "astro-4.1.0" / "before", project)
     (project / ".env").chmod(0o644)
     result = run_case("astro-4.1.0", project, "--yes")
     assert result.exit_code == 0

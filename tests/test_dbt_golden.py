@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from .helpers import CONN, cli, tree
+from .helpers import CONN, cli, copy_golden, tree
 
 GOLDEN = Path(__file__).parent / "golden" / "dbt"
 CASES = sorted(p.name for p in GOLDEN.iterdir())
 
 
-def _copy(src: Path, dst: Path) -> None:
-    # golden .gitignore files are stored as dot-gitignore so they do not apply to this repository
-    shutil.copytree(src, dst)
-    for stored in dst.rglob("dot-gitignore"):
-        stored.rename(stored.with_name(".gitignore"))
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_golden(case: str, tmp_path: Path) -> None:
     project = tmp_path / "p"
-    _copy(GOLDEN / case / "before", project)
+    copy_golden(GOLDEN / case / "before", project)
     expected = tmp_path / "expected"
-    _copy(GOLDEN / case / "after", expected)
+    copy_golden(GOLDEN / case / "after", expected)
 
     first = cli(["dbt", "--dir", str(project), *CONN, "--yes"])
     assert first.exit_code == 0, first.output
@@ -44,14 +36,14 @@ def test_golden(case: str, tmp_path: Path) -> None:
 
 def test_created_config_is_private(tmp_path: Path) -> None:
     project = tmp_path / "p"
-    _copy(GOLDEN / "fresh" / "before", project)
+    copy_golden(GOLDEN / "fresh" / "before", project)
     assert cli(["dbt", "--dir", str(project), *CONN, "--yes"]).exit_code == 0
     assert (project / "openlineage.yml").stat().st_mode & 0o777 == 0o600
 
 
 def test_existing_modes_are_kept(tmp_path: Path) -> None:
     project = tmp_path / "p"
-    _copy(GOLDEN / "comments-kept" / "before", project)
+    copy_golden(GOLDEN / "comments-kept" / "before", project)
     (project / "openlineage.yml").chmod(0o640)
     (project / ".gitignore").chmod(0o664)
     result = cli(["dbt", "--dir", str(project), *CONN, "--yes"])

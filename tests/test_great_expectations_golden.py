@@ -8,23 +8,15 @@ key (CANARY) is only ever in the config variables file, and `--check`/`--dry-run
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from .helpers import CANARY, CONN, cli, tree
+from .helpers import CANARY, CONN, cli, copy_golden, files, tree
 
 GOLDEN = Path(__file__).parent / "golden" / "great_expectations"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "after").is_dir())
 REFUSED = sorted(p.name for p in GOLDEN.iterdir() if not (p / "after").is_dir())
-
-
-def _copy(src: Path, dst: Path) -> None:
-    # golden .gitignore files are stored as dot-gitignore so they do not apply to this repository
-    shutil.copytree(src, dst)
-    for stored in dst.rglob("dot-gitignore"):
-        stored.rename(stored.with_name(".gitignore"))
 
 
 def _args(case: str) -> list[str]:
@@ -34,10 +26,6 @@ def _args(case: str) -> list[str]:
 
 def _run(project: Path, case: str, *mode: str):  # type: ignore[no-untyped-def]
     return cli(["great-expectations", "--dir", str(project), *CONN, *_args(case), *mode])
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _no_key_printed(result) -> None:  # type: ignore[no-untyped-def]
@@ -54,13 +42,13 @@ def test_every_case_is_complete() -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_golden(case: str, tmp_path: Path) -> None:
     project, expected = tmp_path / "p", tmp_path / "expected"
-    _copy(GOLDEN / case / "before", project)
-    _copy(GOLDEN / case / "after", expected)
+    copy_golden(GOLDEN / case / "before", project)
+    copy_golden(GOLDEN / case / "after", expected)
 
     first = _run(project, case, "--yes")
     assert first.exit_code == 0, first.output
     _no_key_printed(first)
-    assert _files(project) == _files(expected)
+    assert files(project) == files(expected)
 
     settled = tree(project)
     again = _run(project, case, "--yes")
@@ -80,7 +68,7 @@ def test_key_only_in_the_variables_file(case: str) -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_check_and_dry_run_write_nothing(case: str, tmp_path: Path) -> None:
     project = tmp_path / "p"
-    _copy(GOLDEN / case / "before", project)
+    copy_golden(GOLDEN / case / "before", project)
     before = tree(project)
     check = _run(project, case, "--check")
     assert check.exit_code == 1, check.output
@@ -96,7 +84,7 @@ def test_check_and_dry_run_write_nothing(case: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("case", REFUSED)
 def test_refused(case: str, tmp_path: Path) -> None:
     project = tmp_path / "p"
-    _copy(GOLDEN / case / "before", project)
+    copy_golden(GOLDEN / case / "before", project)
     before = tree(project)
     result = _run(project, case, "--yes")
     assert result.exit_code == 3, result.output
@@ -109,7 +97,7 @@ def test_refused(case: str, tmp_path: Path) -> None:
 
 def test_created_variables_file_is_private(tmp_path: Path) -> None:
     project = tmp_path / "p"
-    _copy(GOLDEN / "fresh" / "before", project)
+    copy_golden(GOLDEN / "fresh" / "before", project)
     assert _run(project, "fresh", "--yes").exit_code == 0
     assert (project / "uncommitted" / "config_variables.yml").stat().st_mode & 0o777 == 0o600
     assert (project / "great_expectations.yml").stat().st_mode & 0o777 != 0o600
