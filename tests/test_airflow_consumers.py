@@ -22,8 +22,8 @@ import pytest
 from lineage_setup.answers import Connection
 from lineage_setup.integrations import airflow
 
-from .helpers import CANARY, CONN, cli
-from .test_airflow_golden import GOLDEN, case_args, copy_case
+from .helpers import CANARY, CONN, cli, copy_golden
+from .test_airflow_golden import GOLDEN, case_args
 
 openlineage_client = pytest.importorskip("openlineage.client")
 dotenv = pytest.importorskip("dotenv")
@@ -59,7 +59,7 @@ def _astro_load(text: str) -> dict[str, str]:
 def _written(case: str, tmp_path: Path) -> Path:
     """The project after the CLI ran the case (the golden test proves it equals after/)."""
     folder = tmp_path / "p"
-    copy_case(GOLDEN / case / "before", folder)
+    copy_golden(GOLDEN / case / "before", folder)
     assert cli(["airflow", "--dir", str(folder), *CONN, *case_args(case), "--yes"]).exit_code == 0
     return folder
 
@@ -223,7 +223,7 @@ def test_commands_stop_without_a_deployment_id(fake_astro: tuple[Path, Path]) ->
 
 def test_next_step_commands_parse_and_hide_the_key(tmp_path: Path, fake_astro: tuple[Path, Path]) -> None:
     folder = tmp_path / "p"
-    copy_case(GOLDEN / "astro-4.1.0" / "before", folder)
+    copy_golden(GOLDEN / "astro-4.1.0" / "before", folder)
     result = cli(["airflow", "--dir", str(folder), *CONN, "--yes", "--deployment-id", "clx0abc123def"])
     assert CANARY not in result.stdout + result.stderr
     commands = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("astro deployment")]
