@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -401,3 +402,24 @@ def test_files_already_right_are_not_parsed_twice(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(ge_yaml, "Doc", fail)
     data = ge_yaml.load(done)
     assert ge_yaml.apply(done, ge_yaml.checkpoint_action_ops(data, PARAMS), data) == done
+
+
+def test_c_and_pure_ruamel_parsers_read_the_golden_corpus_alike() -> None:
+    """The check uses ruamel's C parser for speed; it must read what the pure parser reads."""
+    from ruamel.yaml import YAML
+
+    golden = Path(__file__).parent / "golden" / "great_expectations"
+    texts = [p.read_text(encoding="utf-8-sig") for p in golden.rglob("*.yml")]
+    assert len(texts) > 20
+    fast, pure = YAML(typ="safe"), YAML(typ="safe", pure=True)
+    assert fast.Parser is not pure.Parser  # the C parser is really in use here
+    for text in texts:
+        if text.startswith("%") or "\n%" in text or "\t" in text:
+            continue  # read with the pure parser: directives, tabs
+        try:
+            expected = pure.load(text)
+        except Exception:  # refused corpus files: both must refuse
+            with pytest.raises(Exception):  # noqa: B017
+                fast.load(text)
+            continue
+        assert fast.load(text) == expected
