@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from lineage_setup import quoting, textdoc
 from lineage_setup.answers import ENV_ENDPOINT, ENV_KEY, ENV_NAMESPACE, ENV_URL, Connection
 from lineage_setup.edits import EditError, gitignore
-from lineage_setup.errors import UnsafeTargetError, UsageError
+from lineage_setup.errors import UsageError
 from lineage_setup.integrations import airflow_versions as versions
+from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Option, Rendered, Request
 from lineage_setup.validate import DEFAULT_ENDPOINT
 
@@ -341,9 +342,8 @@ def _requirement(ws: Workspace, target: Target) -> None:
     try:
         updated = requirements.ensure(current, pin.spec, pin.why)
     except EditError as exc:
-        raise UnsafeTargetError(
-            f"{ws.path(REQUIREMENTS)}: cannot edit it safely: {exc}. Nothing was written; "
-            f"add this line yourself (or to the file it is generated from):\n{pin.spec}"
+        raise base.unsafe_edit(
+            ws.path(REQUIREMENTS), exc, f"add this line yourself (or to the file it is generated from):\n{pin.spec}"
         ) from None
     existing = requirements.find(current, pin.name)
     if existing is not None and updated != current:
@@ -359,9 +359,8 @@ def _dotenv(ws: Workspace, pairs: list[tuple[str, str]]) -> None:
         updated = env.upsert(current, dict(pairs), header=HEADER)
     except EditError as exc:
         lines = "\n".join(quoting.dotenv_line(key, value) for key, value in pairs)
-        raise UnsafeTargetError(
-            f"{ws.path(ENV_FILE)}: cannot edit it safely: {exc}. Nothing was written; "
-            f"make it set these yourself (your key where it shows ****):\n{lines}"
+        raise base.unsafe_edit(
+            ws.path(ENV_FILE), exc, f"make it set these yourself (your key where it shows ****):\n{lines}"
         ) from None
     ws.write(ENV_FILE, updated, reason="OpenLineage variables for local runs", secret=True)
     if textdoc.eol_of(updated) == "\r\n":

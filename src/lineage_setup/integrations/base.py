@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from lineage_setup.errors import UnsafeTargetError
 
 if TYPE_CHECKING:
     from lineage_setup.answers import Connection
@@ -78,6 +81,11 @@ class Integration(Protocol):
     def plan(self, req: Request, ws: Workspace) -> None: ...
 
     def render(self, req: Request, fmt: str) -> Rendered: ...
+
+
+def unsafe_edit(path: Path | str, reason: object, what_to_do: str) -> UnsafeTargetError:
+    """The refusal for a file an edit cannot change safely (exit 3): why, and what to paste instead."""
+    return UnsafeTargetError(f"{path}: cannot edit it safely: {reason}. Nothing was written; {what_to_do}")
 
 
 # Defaults a module binds when it has nothing to add (`check_project = base.no_project_check`).

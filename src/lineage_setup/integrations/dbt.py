@@ -9,7 +9,7 @@ from typing import Any
 from lineage_setup import quoting, templates
 from lineage_setup.answers import ENV_ENDPOINT, ENV_KEY, ENV_NAMESPACE, ENV_URL, Connection
 from lineage_setup.edits import EditError, gitignore
-from lineage_setup.errors import UnsafeTargetError, UsageError
+from lineage_setup.errors import UsageError
 from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Option, Rendered, Request
 from lineage_setup.plan import Workspace
@@ -92,9 +92,10 @@ def plan(req: Request, ws: Workspace) -> None:
         try:
             text = yamlblock.set_top_level(current, "transport", block)
         except EditError as exc:
-            raise UnsafeTargetError(
-                f"{ws.path(CONFIG)}: cannot edit it safely: {exc}. Nothing was written; "
-                f"replace its transport section with this yourself (your key where it shows ****):\n{block}"
+            raise base.unsafe_edit(
+                ws.path(CONFIG),
+                exc,
+                f"replace its transport section with this yourself (your key where it shows ****):\n{block}",
             ) from None
     ws.write(CONFIG, text, reason="OpenLineage transport for dbt-ol", secret=True)
     _notes(req, ws)

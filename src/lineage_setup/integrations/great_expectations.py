@@ -196,7 +196,7 @@ def plan(req: Request, ws: Workspace) -> None:
     try:
         config = ge_yaml.load(text)
     except EditError as exc:
-        raise UnsafeTargetError(_refusal(ws.path(config_rel), str(exc), operator_snippet(req))) from None
+        raise base.unsafe_edit(ws.path(config_rel), exc, operator_snippet(req)) from None
     _refuse_gx1(ws, root, config)
     run = _Run(req, ws, root, config if isinstance(config, dict) else {}, params(req))
     _checkpoints(run)
@@ -207,10 +207,6 @@ def plan(req: Request, ws: Workspace) -> None:
     _requirement(ws)
     _notes(run)
     _steps(run)
-
-
-def _refusal(path: Path, reason: str, snippet: str) -> str:
-    return f"{path}: cannot edit it safely: {reason}. Nothing was written; {snippet}"
 
 
 def _raise_refused(refused: list[str]) -> None:
@@ -292,11 +288,11 @@ def _checkpoint_folder(run: _Run) -> str | None:
     ):
         run.ws.note("the checkpoint store is not a local folder: add the action to your checkpoints yourself")
         return None
-    base = backend.get("base_directory", "checkpoints/")
-    if not isinstance(base, str) or "$" in base or PurePosixPath(base).is_absolute() or ".." in base.split("/"):
-        run.ws.note(f"checkpoint folder {base!r} is not inside the project: add the action to your checkpoints")
+    folder = backend.get("base_directory", "checkpoints/")
+    if not isinstance(folder, str) or "$" in folder or PurePosixPath(folder).is_absolute() or ".." in folder.split("/"):
+        run.ws.note(f"checkpoint folder {folder!r} is not inside the project: add the action to your checkpoints")
         return None
-    return _rel(run.root, base.strip("/") or ".")
+    return _rel(run.root, folder.strip("/") or ".")
 
 
 def _checkpoint_files(run: _Run) -> dict[str, str]:
@@ -410,9 +406,9 @@ def _variables(run: _Run, config_rel: str) -> None:
         ops = [op for name in sorted(run.variables) for op in ge_yaml.put_ops(data, name, _key(run.req.conn))]
         updated = ge_yaml.apply(current, ops)
     except EditError as exc:
-        raise UnsafeTargetError(
-            _refusal(run.ws.path(rel), str(exc), "add this line yourself (your key where it shows ****):\n")
-            + "\n".join(f"{name}: {quoting.yaml_str(run.req.conn.api_key)}" for name in sorted(run.variables))
+        lines = "\n".join(f"{name}: {quoting.yaml_str(run.req.conn.api_key)}" for name in sorted(run.variables))
+        raise base.unsafe_edit(
+            run.ws.path(rel), exc, f"add this line yourself (your key where it shows ****):\n{lines}"
         ) from None
     run.ws.write(rel, updated, reason=f"the API key, for ${{{KEY_VARIABLE}}} in {CONFIG}", secret=True)
 
@@ -455,8 +451,8 @@ def _requirement(ws: Workspace) -> None:
     try:
         updated = requirements.ensure(current, PIN, PIN_WHY)
     except EditError as exc:
-        raise UnsafeTargetError(
-            _refusal(ws.path(REQUIREMENTS), str(exc), f"add this line yourself (or to its source file):\n{PIN}")
+        raise base.unsafe_edit(
+            ws.path(REQUIREMENTS), exc, f"add this line yourself (or to its source file):\n{PIN}"
         ) from None
     if listed is not None and updated != current:
         ws.note(f"{REQUIREMENTS}: replacing `{listed}` with `{PIN}` (the GE action is gone from 1.40 on)")

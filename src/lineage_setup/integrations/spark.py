@@ -18,7 +18,7 @@ from typing import Any
 from lineage_setup import quoting, templates
 from lineage_setup.answers import Connection
 from lineage_setup.edits import EditError, properties
-from lineage_setup.errors import UnsafeTargetError, UsageError
+from lineage_setup.errors import UsageError
 from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Option, Rendered, Request
 from lineage_setup.plan import Workspace
@@ -219,9 +219,8 @@ def plan(req: Request, ws: Workspace) -> None:
     except properties.ValueRejected as exc:
         raise UsageError(f"cannot write spark-defaults.conf: {exc}") from None
     except EditError as exc:
-        raise UnsafeTargetError(
-            f"{path}: cannot edit it safely: {exc}. Nothing was written; add these lines yourself "
-            f"(your key where it shows ****):\n{conf_lines(req.conn, tgt)}"
+        raise base.unsafe_edit(
+            path, exc, f"add these lines yourself (your key where it shows ****):\n{conf_lines(req.conn, tgt)}"
         ) from None
     ws.write(path, text, reason="OpenLineage listener and transport for Spark", secret=True)
     _notes(ws, path, text, tgt)
