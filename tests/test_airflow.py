@@ -8,15 +8,18 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from lineage_setup import answers, fs, plan, runner
+from lineage_setup import answers, runner
 from lineage_setup.errors import ExitCode, UsageError
+from lineage_setup.git import status as git_status
 from lineage_setup.integrations import REGISTRY, airflow, base
-from lineage_setup.integrations import airflow_versions as versions
+from lineage_setup.integrations.airflow import project as airflow_project
+from lineage_setup.integrations.airflow import versions
+from lineage_setup.workspace import Workspace
 
 from .helpers import CANARY, CONN, cli, git, tree
 
 GITIGNORE = ".env\n"
-RT = airflow.RUNTIME2
+RT = airflow_project.RUNTIME2
 
 
 def project(root: Path, dockerfile: str | None, **files: str) -> Path:
@@ -28,7 +31,7 @@ def project(root: Path, dockerfile: str | None, **files: str) -> Path:
     return root
 
 
-def astro(root: Path, tag: str, image: str = airflow.RUNTIME2, **files: str) -> Path:
+def astro(root: Path, tag: str, image: str = airflow_project.RUNTIME2, **files: str) -> Path:
     files.setdefault("dot_gitignore", GITIGNORE)
     files.setdefault("dot_dockerignore", ".env\n")
     return project(root, f"FROM {image}:{tag}\n", **files)
@@ -44,8 +47,8 @@ def run(root: Path, *args: str):  # type: ignore[no-untyped-def]
 # --- the Dockerfile ---------------------------------------------------------------------------------
 
 
-def _detect(tmp_path: Path, dockerfile: str | None, **options: str) -> airflow.Target:
-    return airflow.detect(plan.Workspace(project(tmp_path / "p", dockerfile)), options)
+def _detect(tmp_path: Path, dockerfile: str | None, **options: str) -> airflow_project.Target:
+    return airflow_project.target(Workspace(project(tmp_path / "p", dockerfile)), airflow.Options(**options))
 
 
 @pytest.mark.parametrize(
@@ -78,7 +81,7 @@ def test_unconfirmed_rows_say_so_and_the_flag_overrides_them(tmp_path: Path) -> 
     assert [row.runtime_major for row in versions.RUNTIME_AIRFLOW if not row.confirmed] == [12, 13]
     target = _detect(tmp_path, "FROM quay.io/astronomer/astro-runtime:12.1.1\n")
     assert str(target.airflow) == "2.10"
-    assert "unconfirmed" in airflow.describe(target)
+    assert "unconfirmed" in airflow_project.summary(target)
     target = _detect(tmp_path, "FROM quay.io/astronomer/astro-runtime:12.1.1\n", airflow_version="2.11.0")
     assert (str(target.airflow), target.origin) == ("2.11", "--airflow-version")
 
@@ -119,7 +122,7 @@ def test_unreadable_runtime_with_the_flag(tmp_path: Path) -> None:
     ],
 )
 def test_era_and_pin_per_airflow(version: str, era: str, spec: str) -> None:
-    airflow_version = airflow.airflow_version(version)
+    airflow_version = airflow_project.airflow_version(version)
     assert versions.era(airflow_version) == era
     pin = versions.requirement(airflow_version, versions.era(airflow_version))
     assert pin.spec == spec
@@ -205,13 +208,13 @@ def test_automatic_runtime_asks_nothing(tmp_path: Path) -> None:
         def __getattr__(self, name: str) -> object:
             raise AssertionError(f"asked: {name}")
 
-    root = astro(tmp_path / "p", "3.1-12", image=airflow.RUNTIME3)
+    root = astro(tmp_path / "p", "3.1-12", image=airflow_project.RUNTIME3)
     code = runner.run(
         airflow,  # type: ignore[arg-type]
         root=root,
         flags=answers.Flags(),
         mode=runner.Mode(),
-        options={"local": False},
+        options=airflow.Options(local=False),
         env={},
         prompter=NoQuestions(),  # type: ignore[arg-type]
     )
@@ -223,7 +226,6 @@ def test_runner_with_the_default_hooks_plans_as_before(tmp_path: Path) -> None:
         NAME="fake",
         PRINT_FORMATS=("x",),
         check_options=base.no_option_check,
-        check_project=base.no_project_check,
         preflight=base.no_preflight,
         namespace_default=base.no_namespace_default,
         plan=lambda req, ws: ws.info("planned"),
@@ -264,7 +266,7 @@ def test_runtime_4_1_gets_a_pin_four_variables_and_deployment_commands(tmp_path:
 
 
 def test_alias_astronomer(tmp_path: Path) -> None:
-    assert "astronomer" in REGISTRY["airflow"].ALIASES
+    assert "astronomer" in REGISTRY["airflow"].aliases
     root = astro(tmp_path / "p", "9.2.0")
     result = cli(["astronomer", "--dir", str(root), "--no-input"])
     assert result.exit_code == 0
@@ -315,7 +317,7 @@ def test_env_not_ignored_gets_a_gitignore_entry_and_a_warning(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert "git does not ignore .env" in result.stderr
     assert (root / ".gitignore").read_text().endswith("# local environment: holds the OpenLineage API key\n.env\n")
-    assert fs.git_status(root / ".env") == "ignored"
+    assert git_status(root / ".env") == "ignored"
 
 
 def test_env_already_ignored_leaves_gitignore_alone(tmp_path: Path) -> None:
@@ -373,15 +375,15 @@ def test_environment_notes(
 
 def test_namespace_default_is_the_astro_project_name(tmp_path: Path) -> None:
     root = astro(tmp_path / "p", "4.1.0")
-    ws = plan.Workspace(root)
+    ws = Workspace(root)
     assert airflow.namespace_default(ws) is None
     (root / ".astro").mkdir()
     (root / ".astro" / "config.yaml").write_text("project:\n  name: sales-etl\n")
-    assert airflow.namespace_default(plan.Workspace(root)) == "sales-etl"
+    assert airflow.namespace_default(Workspace(root)) == "sales-etl"
     (root / ".astro" / "config.yaml").write_text("project:\n  name: has space\n")
-    assert airflow.namespace_default(plan.Workspace(root)) is None
+    assert airflow.namespace_default(Workspace(root)) is None
     (root / ".astro" / "config.yaml").write_text("- [broken\n")
-    assert airflow.namespace_default(plan.Workspace(root)) is None
+    assert airflow.namespace_default(Workspace(root)) is None
 
 
 # --- --print ---------------------------------------------------------------------------------------

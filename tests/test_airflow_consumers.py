@@ -20,7 +20,10 @@ from pathlib import Path
 import pytest
 
 from lineage_setup.answers import Connection
-from lineage_setup.integrations import airflow
+from lineage_setup.integrations.airflow import project as airflow_project
+from lineage_setup.integrations.airflow import versions
+from lineage_setup.integrations.airflow.render import HEADER, deployment_commands, transport_json, variables
+from lineage_setup.integrations.airflow.versions import AF_NAMESPACE, BACKEND, TRANSPORT
 
 from .helpers import CANARY, CONN, cli, copy_golden
 from .test_airflow_golden import GOLDEN, case_args
@@ -32,9 +35,9 @@ ENV_CASES = sorted(
     case
     for case in os.listdir(GOLDEN)
     if (GOLDEN / case / "after" / "dot-env").exists()
-    and airflow.HEADER in (GOLDEN / case / "after" / "dot-env").read_text()
+    and HEADER in (GOLDEN / case / "after" / "dot-env").read_text()
 )
-PROVIDER_CASES = [case for case in ENV_CASES if airflow.TRANSPORT in (GOLDEN / case / "after" / "dot-env").read_text()]
+PROVIDER_CASES = [case for case in ENV_CASES if TRANSPORT in (GOLDEN / case / "after" / "dot-env").read_text()]
 CONNECTION = Connection("https://lineage.example.com", "api/v1/lineage", "dev", CANARY)
 
 
@@ -69,8 +72,8 @@ def _expected(case: str) -> dict[str, str]:
     endpoint = args[args.index("--endpoint") + 1] if "--endpoint" in args else "api/v1/lineage"
     conn = Connection(CONNECTION.url, endpoint, CONNECTION.namespace, CANARY)
     env = (GOLDEN / case / "after" / "dot-env").read_text()
-    era = "provider" if airflow.TRANSPORT in env else "backend" if airflow.BACKEND in env else "plugin"
-    return dict(airflow.variables(conn, era))  # type: ignore[arg-type]
+    era = "provider" if TRANSPORT in env else "backend" if BACKEND in env else "plugin"
+    return dict(variables(conn, era))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("case", ENV_CASES)
@@ -106,12 +109,12 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("case", PROVIDER_CASES)
 def test_transport_json_builds_the_client(case: str, tmp_path: Path, isolated: None) -> None:
     values = dotenv.dotenv_values(GOLDEN / case / "after" / "dot-env")
-    transport = json.loads(values[airflow.TRANSPORT])  # what the provider's conf.getjson returns
+    transport = json.loads(values[TRANSPORT])  # what the provider's conf.getjson returns
     client = openlineage_client.OpenLineageClient(config={"transport": transport})
     http = client.transport
     assert (http.kind, http.url, http.endpoint) == ("http", "https://lineage.example.com", "api/v1/lineage")
     assert http.config.auth.get_bearer() == f"Bearer {CANARY}"
-    assert values[airflow.AF_NAMESPACE] == "dev"
+    assert values[AF_NAMESPACE] == "dev"
 
 
 def test_printed_transport_builds_the_client(isolated: None) -> None:
@@ -145,7 +148,7 @@ def test_print_env_and_shell_agree_with_their_readers(version: str, tmp_path: Pa
     env_text, shell_text = cli([*args, "env"]).stdout, cli([*args, "shell"]).stdout
     (tmp_path / ".env").write_text(env_text)
     by_dotenv = dotenv.dotenv_values(tmp_path / ".env")
-    assert by_dotenv == dict(airflow.variables(CONNECTION, airflow.versions.era(airflow.airflow_version(version))))
+    assert by_dotenv == dict(variables(CONNECTION, versions.era(airflow_project.airflow_version(version))))
     assert {key: _bash_env(tmp_path)[key] for key in by_dotenv} == by_dotenv
     script = shell_text + "".join(f'printf "%s\\0" "${key}"\n' for key in by_dotenv)
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
@@ -201,7 +204,7 @@ def test_printed_astro_commands_are_copy_paste_ready(
     script = result.stdout
     _syntax_ok(script)
     calls = _run_commands(script, fake_astro, {"ASTRO_DEPLOYMENT_ID": "from-env"})
-    want = dict(airflow.variables(CONNECTION, airflow.versions.era(airflow.airflow_version(version))))
+    want = dict(variables(CONNECTION, versions.era(airflow_project.airflow_version(version))))
     assert {key: value for call in calls for key, value in _variables(call).items()} == want
     for call in calls:
         holds_key = any(CANARY in arg for arg in call)
@@ -241,6 +244,6 @@ def test_next_step_commands_parse_and_hide_the_key(tmp_path: Path, fake_astro: t
 
 def test_json_values_survive_shell_quoting() -> None:
     conn = Connection("https://h.example", "api/v1/lineage", "dev", CANARY)
-    (command,) = [c for c in airflow.deployment_commands(airflow.variables(conn, "provider"), "d1") if "--secret" in c]
+    (command,) = [c for c in deployment_commands(variables(conn, "provider"), "d1") if "--secret" in c]
     argv = shlex.split(command)
-    assert json.loads(_variables(argv[1:])[airflow.TRANSPORT]) == json.loads(airflow.transport_json(conn))
+    assert json.loads(_variables(argv[1:])[TRANSPORT]) == json.loads(transport_json(conn))

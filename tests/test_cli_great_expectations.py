@@ -11,8 +11,9 @@ from urllib.parse import urljoin
 import pytest
 import yaml
 
-from lineage_setup import fs, plan
-from lineage_setup.edits import ge_yaml
+from lineage_setup import fs, writer
+from lineage_setup.integrations.great_expectations import edits as ge_edits
+from lineage_setup.workspace import Workspace
 
 from .helpers import CANARY, CONN, cli, git, tree
 
@@ -470,9 +471,9 @@ def test_stale_temp_sweep_matches_names_literally(tmp_path: Path) -> None:
     other = tmp_path / f".b.yml.x2{fs.TMP_SUFFIX}"
     for path in (mine, other):
         path.write_text("left by a killed run")
-    ws = plan.Workspace(tmp_path)
+    ws = Workspace(tmp_path)
     ws.write("a[1].yml", "x\n", reason="test")
-    plan.apply(ws.plan())
+    writer.apply(ws.plan())
     assert target.read_text() == "x\n"
     assert not mine.exists()
     assert other.exists()  # another target's leftovers are swept when that target is written
@@ -489,28 +490,24 @@ def test_diff_is_printed_whole_and_in_order(project: Path) -> None:
     assert lines[start + 6] == "+  - name: openlineage"
 
 
-def test_plain_diff_prints_what_rich_prints_without_colours() -> None:
-    import io
-
-    from rich.console import Console
-    from rich.text import Text
-
+def test_plain_diff_shows_control_characters_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without a terminal a diff is plain text, one write: terminal control characters in a file are shown
+    escaped, never obeyed (rich would drop them silently); everything else is kept as it is."""
     from lineage_setup import ui
 
     lines = ["--- a/x", "+++ b/x", "@@ -1 +1 @@", "-old", "+new \x07bell \x1b[31mred", " é😀 wide", "+\x0bvt\x0cff\r"]
-    console = Console(file=io.StringIO(), highlight=False, soft_wrap=True, color_system=None)
-    text = Text()
-    for number, line in enumerate(lines):
-        text.append(line + ("\n" if number < len(lines) - 1 else ""), style="green")
-    console.print(text)
-    assert ui._plain_diff(lines) == console.file.getvalue()  # type: ignore[attr-defined]
+    ui._diff(lines, set())
+    out = capsys.readouterr().out.splitlines()
+    escaped = ["+new \\x07bell \\x1b[31mred", " é😀 wide", "+\\x0bvt\\x0cff\\r"]
+    assert out == ["--- a/x", "+++ b/x", "@@ -1 +1 @@", "-old", *escaped]
+    assert not any(ch in "".join(out) for ch in "\x07\x1b\x0b\x0c\r")
 
 
 def test_module_imports_no_yaml_library_at_start_up() -> None:
     code = "import sys, lineage_setup.cli; print(sorted(m for m in ('yaml', 'ruamel.yaml') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
-    assert ge_yaml.ACTION_MODULE == "openlineage.common.provider.great_expectations"
+    assert ge_edits.ACTION_MODULE == "openlineage.common.provider.great_expectations"
 
 
 # --- found in review ---------------------------------------------------------------------------

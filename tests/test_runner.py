@@ -11,12 +11,13 @@ from lineage_setup import answers, plan, runner
 from lineage_setup.errors import ExitCode, UsageError
 from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Rendered, Request
+from lineage_setup.workspace import Workspace
 
 from .helpers import CANARY
 
 
 def _integration(applied: list[str]) -> types.SimpleNamespace:
-    def plan_(req: Request, ws: plan.Workspace) -> None:
+    def plan_(req: Request[object], ws: Workspace) -> None:
         ws.info("lineage is automatic here")
         ws.remote(plan.RemoteChange("cluster c-1", (f"+ key {req.conn.api_key}",), lambda: applied.append("c-1")))
 
@@ -24,7 +25,6 @@ def _integration(applied: list[str]) -> types.SimpleNamespace:
         NAME="fake",
         PRINT_FORMATS=("text",),
         check_options=base.no_option_check,
-        check_project=base.no_project_check,
         preflight=base.no_preflight,
         namespace_default=base.no_namespace_default,
         plan=plan_,

@@ -14,7 +14,7 @@ from lineage_setup.answers import Connection
 from lineage_setup.errors import UsageError
 from lineage_setup.integrations import spark
 from lineage_setup.integrations.base import Request
-from lineage_setup.plan import Workspace
+from lineage_setup.workspace import Workspace
 
 from .helpers import CANARY, CONN, cli, git, tree
 
@@ -288,7 +288,7 @@ def test_unparseable_conf_is_exit_3_with_the_lines_to_paste(tmp_path: Path) -> N
 
 def test_a_value_with_a_newline_is_exit_2() -> None:
     conn = Connection("https://h.example", "api/v1/lineage", "dev\nspark.evil x", CANARY)
-    req = Request(conn, {"spark_conf": "/tmp/x.conf", "openlineage_version": "1.54.0"}, {})
+    req = Request(conn, spark.Options(spark_conf="/tmp/x.conf", openlineage_version="1.54.0"), {})
     with pytest.raises(UsageError, match="newline"):
         spark.plan(req, Workspace(Path("/tmp")))
     with pytest.raises(UsageError, match="newline"):

@@ -11,7 +11,7 @@ import yaml
 
 from lineage_setup import templates
 from lineage_setup.answers import Connection
-from lineage_setup.integrations import dbt
+from lineage_setup.integrations.dbt.render import config_file
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 CONN = Connection("https://h.example", "api/v1/lineage", "dev", "olk_abcdef123456")
@@ -41,6 +41,6 @@ def test_missing_template_is_a_template_error() -> None:
 
 @pytest.mark.parametrize("namespace_from", ["file", "env"])
 def test_dbt_config_renders_to_yaml_without_placeholders(namespace_from: str) -> None:
-    text = dbt.config_file(CONN, namespace_from)
+    text = config_file(CONN, namespace_from)
     assert not re.search(r"\$\w", text)
     assert yaml.safe_load(text)["transport"]["type"] == ("transform" if namespace_from == "file" else "http")

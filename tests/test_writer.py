@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from lineage_setup import fs, plan
-from lineage_setup.errors import ConflictError, UnsafeTargetError, WriteError
+from lineage_setup import fs, plan, writer
+from lineage_setup.errors import ConflictError, UnsafeTargetError, UserAbort, WriteError
+from lineage_setup.workspace import Workspace
 
 
 def _plan(root: Path, edits: dict[str, str], secret: bool = False) -> plan.Plan:
-    ws = plan.Workspace(root)
+    ws = Workspace(root)
     for rel, text in edits.items():
         ws.write(rel, text, reason="test", secret=secret)
     return ws.plan()
@@ -24,14 +25,14 @@ def _temps(root: Path) -> list[str]:
 
 
 def test_creates_secret_file_0600_and_plain_file_by_umask(tmp_path: Path) -> None:
-    plan.apply(_plan(tmp_path, {"secret.yml": "k: v\n"}, secret=True))
-    plan.apply(_plan(tmp_path, {"plain.txt": "x\n"}))
+    writer.apply(_plan(tmp_path, {"secret.yml": "k: v\n"}, secret=True))
+    writer.apply(_plan(tmp_path, {"plain.txt": "x\n"}))
     assert (tmp_path / "secret.yml").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "plain.txt").stat().st_mode & 0o777 == fs.default_mode()
 
 
 def test_creates_missing_parent_folders(tmp_path: Path) -> None:
-    plan.apply(_plan(tmp_path, {"a/b/c.txt": "x\n"}))
+    writer.apply(_plan(tmp_path, {"a/b/c.txt": "x\n"}))
     assert (tmp_path / "a/b/c.txt").read_text() == "x\n"
 
 
@@ -39,7 +40,7 @@ def test_keeps_existing_mode(tmp_path: Path) -> None:
     target = tmp_path / "f.txt"
     target.write_text("old\n")
     target.chmod(0o751)
-    plan.apply(_plan(tmp_path, {"f.txt": "new\n"}, secret=True))
+    writer.apply(_plan(tmp_path, {"f.txt": "new\n"}, secret=True))
     assert target.read_text() == "new\n"
     assert target.stat().st_mode & 0o777 == 0o751
 
@@ -70,9 +71,11 @@ def test_failure_leaves_original_and_no_temp(
         raise failure
 
     monkeypatch.setattr(fs.os, where, boom)
-    expected = KeyboardInterrupt if isinstance(failure, KeyboardInterrupt) else WriteError
-    with pytest.raises(expected):
-        plan.apply(the_plan)
+    expected = UserAbort if isinstance(failure, KeyboardInterrupt) else WriteError
+    with pytest.raises(expected) as raised:
+        writer.apply(the_plan)
+    if expected is UserAbort:  # interrupted: said so, and nothing changed
+        assert raised.value.exit_code == 130 and "nothing was changed" in str(raised.value)
     monkeypatch.undo()
     assert target.read_text() == "original\n"
     assert target.stat().st_ino == inode
@@ -92,7 +95,7 @@ def test_second_file_failing_restores_the_first(tmp_path: Path, monkeypatch: pyt
 
     monkeypatch.setattr(fs.os, "replace", replace)
     with pytest.raises(WriteError, match="no file was changed"):
-        plan.apply(the_plan)
+        writer.apply(the_plan)
     assert (tmp_path / "a.txt").read_text() == "a-old\n"
     assert not (tmp_path / "b.txt").exists()
     assert _temps(tmp_path) == []
@@ -104,7 +107,7 @@ def test_file_changed_since_planning_is_not_clobbered(tmp_path: Path) -> None:
     the_plan = _plan(tmp_path, {"f.txt": "ours\n", "other.txt": "x\n"})
     target.write_text("someone else\n")
     with pytest.raises(ConflictError, match="changed since"):
-        plan.apply(the_plan)
+        writer.apply(the_plan)
     assert target.read_text() == "someone else\n"
     assert not (tmp_path / "other.txt").exists()
 
@@ -113,7 +116,7 @@ def test_file_created_since_planning_is_not_clobbered(tmp_path: Path) -> None:
     the_plan = _plan(tmp_path, {"f.txt": "ours\n"})
     (tmp_path / "f.txt").write_text("theirs\n")
     with pytest.raises(ConflictError):
-        plan.apply(the_plan)
+        writer.apply(the_plan)
     assert (tmp_path / "f.txt").read_text() == "theirs\n"
 
 
@@ -129,7 +132,7 @@ def test_change_between_last_check_and_replace_is_caught(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(fs.os, "fsync", fsync_then_edit)
     with pytest.raises(ConflictError):
-        plan.apply(the_plan)
+        writer.apply(the_plan)
     assert target.read_text() == "sneaky\n"
     assert _temps(tmp_path) == []
 
@@ -177,7 +180,7 @@ def test_target_in_a_folder_the_user_cannot_write_is_refused(tmp_path: Path, mon
 
 def test_non_utf8_target_is_refused(tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_bytes("café\n".encode("latin-1"))
-    ws = plan.Workspace(tmp_path)
+    ws = Workspace(tmp_path)
     with pytest.raises(UnsafeTargetError, match="not UTF-8"):
         ws.read("f.txt")
 
@@ -191,7 +194,7 @@ def test_ebusy_falls_back_to_guarded_in_place_write(tmp_path: Path, monkeypatch:
         raise OSError(errno.EBUSY, "Device or resource busy")
 
     monkeypatch.setattr(fs.os, "replace", busy)
-    plan.apply(_plan(tmp_path, {"f.txt": "new\n"}))
+    writer.apply(_plan(tmp_path, {"f.txt": "new\n"}))
     assert target.read_text() == "new\n"
     assert target.stat().st_ino == inode  # written in place
     assert _temps(tmp_path) == []
@@ -200,18 +203,30 @@ def test_ebusy_falls_back_to_guarded_in_place_write(tmp_path: Path, monkeypatch:
 def test_stale_temp_files_are_swept(tmp_path: Path) -> None:
     stale = tmp_path / f".f.txt.abc123{fs.TMP_SUFFIX}"
     stale.write_text("left by a killed run")
-    plan.apply(_plan(tmp_path, {"f.txt": "x\n"}))
+    writer.apply(_plan(tmp_path, {"f.txt": "x\n"}))
     assert not stale.exists()
 
 
 def test_pending_edits_compose_into_one_change(tmp_path: Path) -> None:
-    ws = plan.Workspace(tmp_path)
-    ws.write("f.txt", "one\n", reason="first")
+    ws = Workspace(tmp_path)
+    ws.write("f.txt", "one\n", reason="first", secret=True)
     ws.write("f.txt", (ws.read("f.txt") or "") + "two\n", reason="second", secret=True)
     [change] = ws.plan().changes
     assert change.after == b"one\ntwo\n"
     assert change.reasons == ("first", "second")
     assert change.secret
+
+
+@pytest.mark.parametrize("secret_first", [True, False])
+def test_a_config_file_never_receives_the_key(tmp_path: Path, secret_first: bool) -> None:
+    """One file proposed both as plain config and as the key's file (GE's config_variables_file_path
+    pointing at great_expectations.yml, say) is refused: the key would land in shared config."""
+    ws = Workspace(tmp_path)
+    ws.write("f.yml", "a: 1\n", reason="config", secret=secret_first)
+    ws.write("f.yml", "a: 1\nkey: k\n", reason="key", secret=not secret_first)
+    with pytest.raises(UnsafeTargetError, match="not meant for secrets"):
+        ws.plan()
+    assert not (tmp_path / "f.yml").exists()
 
 
 def test_diff_marks_missing_final_newline(tmp_path: Path) -> None:
@@ -241,7 +256,7 @@ def test_undo_removes_folders_the_write_created(empty_dir: Path, monkeypatch: py
 
     monkeypatch.setattr(fs.os, "replace", replace)
     with pytest.raises(WriteError):
-        plan.apply(the_plan)
+        writer.apply(the_plan)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
@@ -251,8 +266,8 @@ def test_a_failed_remote_change_says_the_files_were_written(tmp_path: Path) -> N
     def fail() -> None:
         raise VerificationError("updating cluster c-1 failed: 403")
 
-    ws = plan.Workspace(tmp_path)
+    ws = Workspace(tmp_path)
     ws.write("init.sh", "#!/bin/bash\n", reason="script")
     ws.remote(plan.RemoteChange("cluster c-1", (), fail))
     with pytest.raises(VerificationError, match=r"403; the local files were written: .*init\.sh"):
-        plan.apply(ws.plan())
+        writer.apply(ws.plan())

@@ -1,4 +1,4 @@
-"""Reading targets safely, writing them atomically, and asking git about them."""
+"""Reading targets safely, and writing them atomically."""
 
 from __future__ import annotations
 
@@ -6,20 +6,17 @@ import errno
 import os
 import shutil
 import stat
-import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from lineage_setup.errors import ConflictError, UnsafeTargetError
 
 TMP_SUFFIX = ".lineage-setup.tmp"
+PRIVATE_PREFIX = "lineage-setup-"  # temp files in the git folder
 SECRET_MODE = 0o600
-# unknown: git could not answer (not installed beside a .git folder, "dubious ownership", ...)
-GitStatus = Literal["tracked", "ignored", "not-ignored", "no-repo", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -36,15 +33,60 @@ class Snapshot:
 
 
 def snapshot(path: Path) -> Snapshot:
-    """Read a file without opening anything that is not a regular file (a FIFO would block)."""
+    """A target as it is now: a link or other non-file has no data (the writer refuses to replace it)."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
         return Snapshot(path, None, None)
-    except NotADirectoryError:
-        raise UnsafeTargetError(f"{path}: a parent of this path is not a directory") from None
-    data = path.read_bytes() if stat.S_ISREG(st.st_mode) else None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in a path read from a config file
+        raise _unreadable(path, exc) from None
+    data = read_regular(path) if stat.S_ISREG(st.st_mode) else None
     return Snapshot(path, data, st)
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes | None:
+    """A regular file's bytes (a link is followed); None when there is nothing at `path`.
+
+    Opened without blocking and checked on the descriptor, so a FIFO, device or socket put where a
+    file belongs is refused instead of hanging the run (or, for /dev/zero, filling memory).
+    `limit`: refuse a file larger than this many bytes (files we only inspect).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise _unreadable(path, exc) from None
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafeTargetError(f"{path} is not a regular file ({_kind(st.st_mode)}); refusing to read it")
+        data = handle.read() if limit is None else handle.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        raise UnsafeTargetError(
+            f"{path} is larger than the {limit // 1024 // 1024} MiB this tool reads from such a file; "
+            "is it the right file?"
+        )
+    return data
+
+
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a directory"),
+    )
+    return next((word for test, word in kinds if test(mode)), "not a file")
+
+
+def _unreadable(path: Path, exc: OSError | ValueError) -> UnsafeTargetError:
+    if isinstance(exc, ValueError):
+        return UnsafeTargetError(f"{str(path)!r}: not a usable path ({exc})")
+    if isinstance(exc, NotADirectoryError):
+        return UnsafeTargetError(f"{path}: a parent of this path is not a directory")
+    return UnsafeTargetError(f"{path}: cannot read it ({exc.strerror or exc})")
 
 
 def check_target(snap: Snapshot) -> None:
@@ -88,17 +130,24 @@ def default_mode() -> int:
 
 
 def atomic_write(
-    before: Snapshot, data: bytes, mode: int, stale: Sequence[str] | None = None, sync_dir: bool = True
+    before: Snapshot,
+    data: bytes,
+    mode: int,
+    stale: Sequence[str] | None = None,
+    sync_dir: bool = True,
+    private: Path | None = None,
 ) -> None:
-    """Temp file beside the target, fsync, then replace; the target is never half-written.
+    """Temp file (created 0600), fsync, then replace; the target is never half-written.
 
     stale: `stale_temps(folder)` listed once by a caller writing many files into one folder.
     sync_dir=False: the caller fsyncs the folder (`sync_dirs`) once after all its replaces.
+    private: a folder git never looks in (the repository's git folder), for the temp file of a file
+    that holds the key, so a run killed before the replace leaves no key where `git add` finds it.
     """
     path = before.path
     path.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale_temps(path, stale)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
+    fd, tmp = _temp_file(path, private)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -117,6 +166,28 @@ def atomic_write(
         _fsync_dir(path.parent)
 
 
+def _temp_file(path: Path, private: Path | None) -> tuple[int, str]:
+    """mkstemp (mode 0600) beside the target, or in `private` when a rename from there is atomic."""
+    if private is not None and _same_device(private, path.parent):
+        sweep_private_temps(private)
+        return tempfile.mkstemp(dir=private, prefix=PRIVATE_PREFIX, suffix=TMP_SUFFIX)
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
+
+
+def _same_device(one: Path, other: Path) -> bool:
+    try:
+        return os.stat(one).st_dev == os.stat(other).st_dev
+    except OSError:
+        return False
+
+
+def sweep_private_temps(private: Path) -> None:
+    """Temp files a killed run left in the git folder (they may hold the key)."""
+    for name in stale_temps(private, PRIVATE_PREFIX):
+        with suppress(OSError):
+            (private / name).unlink()
+
+
 def _replace(tmp: str, path: Path, data: bytes) -> None:
     try:
         os.replace(tmp, path)
@@ -131,8 +202,13 @@ def _replace(tmp: str, path: Path, data: bytes) -> None:
 
 def _write_in_place(path: Path, data: bytes) -> None:
     backup = path.with_name(f".{path.name}.lineage-setup.bak")
-    shutil.copyfile(path, backup)
-    os.chmod(backup, SECRET_MODE)
+    # 0600 from its creation, before any byte of the old file (which may hold the key) is copied
+    fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), SECRET_MODE)
+    with os.fdopen(fd, "wb") as copy, open(path, "rb") as original:
+        os.fchmod(copy.fileno(), SECRET_MODE)  # an existing backup keeps its mode otherwise
+        shutil.copyfileobj(original, copy)
+        copy.flush()
+        os.fsync(copy.fileno())
     with open(path, "r+b") as handle:
         handle.write(data)
         handle.truncate()
@@ -156,13 +232,13 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def stale_temps(folder: Path) -> list[str]:
+def stale_temps(folder: Path, prefix: str = ".") -> list[str]:
     """Names of our temp files in a folder (a killed run leaves them; a finished one never does)."""
     try:
         names = os.listdir(folder)
     except OSError:
         return []
-    return [name for name in names if name.startswith(".") and name.endswith(TMP_SUFFIX)]
+    return [name for name in names if name.startswith(prefix) and name.endswith(TMP_SUFFIX)]
 
 
 def sweep_stale_temps(path: Path, stale: Sequence[str] | None = None) -> None:
@@ -181,40 +257,3 @@ def sweep_stale_temps(path: Path, stale: Sequence[str] | None = None) -> None:
 def remove(path: Path) -> None:
     with suppress(FileNotFoundError):
         path.unlink()
-
-
-def git_status(path: Path) -> GitStatus:
-    """tracked / ignored / not-ignored by the repository holding `path`; no-repo; or unknown.
-
-    "no-repo" only when git itself says so (or git is missing and no .git folder is above):
-    any other failure must not let a file holding the key pass as untracked.
-    """
-    folder = path.parent
-    while not folder.is_dir() and folder != folder.parent:  # the file's folder may not exist yet
-        folder = folder.parent
-    rel = os.path.relpath(path, folder)
-    code, err = _git(folder, "rev-parse", "--is-inside-work-tree")
-    if code != 0:
-        if code is None:
-            return "unknown" if _inside_git_folder(folder) else "no-repo"
-        return "no-repo" if "not a git repository" in err else "unknown"
-    if _git(folder, "ls-files", "--error-unmatch", "--", rel)[0] == 0:
-        return "tracked"
-    code = _git(folder, "check-ignore", "-q", "--", rel)[0]
-    if code == 0:
-        return "ignored"
-    return "not-ignored" if code == 1 else "unknown"
-
-
-def _inside_git_folder(folder: Path) -> bool:
-    return any((parent / ".git").exists() for parent in (folder.resolve(), *folder.resolve().parents))
-
-
-def _git(folder: Path, *args: str) -> tuple[int | None, str]:
-    """Exit code (None: git could not be run) and stderr."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    try:
-        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, env=env, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None, ""
-    return done.returncode, done.stderr.decode("utf-8", "replace")

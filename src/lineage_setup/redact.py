@@ -27,6 +27,10 @@ def register_field(name: str) -> None:
     _fields.add(name)
 
 
+def fields() -> frozenset[str]:
+    return frozenset(_fields)
+
+
 def clear() -> None:
     _secrets.clear()
     _fields.clear()

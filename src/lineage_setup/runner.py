@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from lineage_setup import answers, plan, ui
-from lineage_setup.errors import ExitCode, LineageSetupError, UsageError, UserAbort, VerificationError
+from lineage_setup import answers, ui
+from lineage_setup.errors import ExitCode, LineageSetupError, UsageError, UserAbort, VerificationError, interrupt_code
 from lineage_setup.integrations.base import Integration, Rendered, Request
+
+if TYPE_CHECKING:  # the workspace, the plan and the writer load when a plan is made, not for --print
+    from lineage_setup.plan import Plan
+    from lineage_setup.workspace import Workspace
 
 Action = Literal["apply", "dry-run", "check", "print"]
 
@@ -28,39 +32,45 @@ def run(
     root: Path,
     flags: answers.Flags,
     mode: Mode,
-    options: Mapping[str, Any],
+    options: Any,
     env: Mapping[str, str],
     prompter: answers.Prompter | None,
 ) -> ExitCode:
-    ws = plan.Workspace(root)
     integration.check_options(options, env, printing=mode.action == "print")
-    if mode.action != "print":
-        integration.check_project(ws)
+    if mode.action == "print":
+        default_ns = integration.namespace_default(_workspace(root)) if prompter else None
+        conn = _connection(flags, env, prompter, default_ns)
+        _print(integration.render(Request(conn, options, env), mode.fmt or integration.PRINT_FORMATS[0]))
+        code, settled = ExitCode.OK, False
+    else:
+        ws = _workspace(root)
         nothing_to_do = _preflight(integration, ws, options)
         if nothing_to_do is not None and not mode.verify:
             return nothing_to_do
-    default_ns = integration.namespace_default(ws) if prompter else None
-    conn = _connection(flags, env, prompter, default_ns)
-    req = Request(conn, options, env)
-    if mode.action == "print":
-        _print(integration.render(req, mode.fmt or integration.PRINT_FORMATS[0]))
-        code, settled = ExitCode.OK, False
-    else:
-        integration.plan(req, ws)
+        default_ns = integration.namespace_default(ws) if prompter else None
+        conn = _connection(flags, env, prompter, default_ns)
+        integration.plan(Request(conn, options, env), ws)
         code, settled = _show_and_apply(ws.plan(), conn, root, mode, prompter)
     try:
         if mode.verify or (settled and mode.action == "apply" and _offer_verify(conn, prompter)):
             code = max(code, _verify(conn))
-    except (UserAbort, KeyboardInterrupt):
+    except (UserAbort, KeyboardInterrupt) as exc:
         if not settled:
             raise
-        raise UserAbort("interrupted: the project is set up, but no test event was confirmed") from None
+        code = exc.exit_code if isinstance(exc, UserAbort) else interrupt_code(exc)
+        raise UserAbort("interrupted: the project is set up, but no test event was confirmed", code) from None
     if settled:
         _remember(conn, env)
     return code
 
 
-def _preflight(integration: Integration, ws: plan.Workspace, options: Mapping[str, Any]) -> ExitCode | None:
+def _workspace(root: Path) -> Workspace:
+    from lineage_setup.workspace import Workspace
+
+    return Workspace(root)
+
+
+def _preflight(integration: Integration, ws: Workspace, options: Any) -> ExitCode | None:
     """An integration may know before any question that there is nothing to do; then none is asked."""
     message = integration.preflight(ws, options)
     if message is None:
@@ -142,7 +152,7 @@ def _remember(conn: answers.Connection, env: Mapping[str, str]) -> None:
 
 
 def _show_and_apply(
-    the_plan: plan.Plan,
+    the_plan: Plan,
     conn: answers.Connection,
     root: Path,
     mode: Mode,
@@ -174,13 +184,15 @@ def _show_and_apply(
         if not prompter.confirm(f"Apply {count}?", default=True):
             ui.info("Not applied; nothing was written.")
             return ExitCode.OK, False
-    plan.apply(the_plan)
+    from lineage_setup import writer
+
+    writer.apply(the_plan)
     ui.success(f"\nDone: {count}.")
     ui.show_steps(the_plan.steps)
     return ExitCode.OK, True
 
 
-def _count(the_plan: plan.Plan) -> str:
+def _count(the_plan: Plan) -> str:
     parts = []
     if the_plan.changes:
         parts.append(f"{len(the_plan.changes)} file{'s' if len(the_plan.changes) > 1 else ''}")

@@ -9,15 +9,15 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
-from lineage_setup.redact import mask_key_fields, redact
+from lineage_setup.redact import MASK, mask_key_fields, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from lineage_setup.answers import Connection
-    from lineage_setup.plan import Plan
+    from lineage_setup.plan import FileChange, Plan
 
 
 @functools.cache
@@ -27,10 +27,34 @@ def _console(stderr: bool) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
-def _say(text: str, *, style: str = "", stderr: bool = True) -> None:
-    from rich.text import Text
+def _stream(stderr: bool) -> TextIO:
+    return sys.stderr if stderr else sys.stdout
 
-    _console(stderr).print(Text(redact(text), style=style))
+
+def _styled(stderr: bool) -> bool:
+    """Colours only on a terminal (rich is imported then); a pipe or file gets plain text."""
+    return _stream(stderr).isatty() and _console(stderr).color_system is not None
+
+
+def printable(text: str) -> str:
+    """Control characters shown escaped, not obeyed (a terminal escape in a posted name, say); newlines and
+    tabs stay."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else repr(ch)[1:-1] for ch in text)
+
+
+def _say(text: str, *, style: str = "", stderr: bool = True) -> None:
+    """One message, redacted; flushed at once, so stdout and stderr keep their order in a pipe."""
+    text = printable(redact(text))
+    if style and _styled(stderr):
+        from rich.text import Text
+
+        _console(stderr).print(Text(text, style=style))
+        return
+    stream = _stream(stderr)
+    stream.write(text + "\n")
+    stream.flush()
 
 
 def info(text: str) -> None:
@@ -76,7 +100,10 @@ def show_connection(conn: Connection) -> None:
         _say(f"{label:<21} {value}" + (f"   (from {source})" if source else ""), stderr=False)
 
 
-def show_changes(plan: Plan, root: Path) -> None:
+SHOWN_DIFFS = 50  # a plan of more files lists them all but shows the first diffs only (--show-all: every one)
+
+
+def show_changes(plan: Plan, root: Path, show_all: bool = False) -> None:
     from lineage_setup.plan import label_of
 
     _say("")
@@ -86,46 +113,63 @@ def show_changes(plan: Plan, root: Path) -> None:
         _say(f"  {change.status:<7} {label}   ({'; '.join(change.reasons)}{extra})", stderr=False)
     for remote in plan.remote:
         _say(f"  remote  {remote.title}", stderr=False)
-    for change in plan.changes:
+    shown = plan.changes if show_all or len(plan.changes) <= SHOWN_DIFFS else plan.changes[:SHOWN_DIFFS]
+    for change in shown:
         _say("")
-        _diff(change.diff(label_of(change.path, root)))
+        _diff(change.diff(label_of(change.path, root)), _secrets_of(change))
+    if len(shown) < len(plan.changes):
+        _say(f"\n({len(plan.changes) - len(shown)} more diffs not shown; --show-all shows every one)", stderr=False)
     for remote in plan.remote:
         _say("")
-        _diff(remote.diff)
+        _diff(remote.diff, set(remote.secrets))
 
 
-def _diff(lines: list[str] | tuple[str, ...]) -> None:
-    """Print one diff: in one call, and as plain text when there are no colours to show.
+def _secrets_of(change: FileChange) -> set[str] | None:
+    """Every secret value the file holds before or after the change (None: one of them cannot be parsed)."""
+    from lineage_setup import secretvalues, textdoc
+    from lineage_setup.redact import fields
+
+    found: set[str] = set()
+    for data in (change.before.data, change.after):
+        if data is None:
+            continue
+        values = secretvalues.in_text(change.path.name, textdoc.decode(data, change.path)[0], fields())
+        if values is None:
+            return None
+        found |= values
+    return found
+
+
+def _diff(lines: list[str] | tuple[str, ...], secrets: set[str] | None) -> None:
+    """Print one diff, every secret masked: coloured on a terminal, else as plain text in one write.
 
     rich's per-line cost dominates with thousands of files (a project's checkpoints); without
     colours it would print the same characters.
     """
-    from rich.text import Text
-
     if not lines:
         return
-    console = _console(False)
-    if console.color_system is None and not any("\t" in line for line in lines):  # rich expands tabs by cell
-        console.file.write(_plain_diff(lines))
+    masked = [printable(_diff_line(line, secrets)) for line in lines]
+    if not _styled(False):
+        sys.stdout.write("".join(line + "\n" for line in masked))
+        sys.stdout.flush()
         return
+    from rich.text import Text
+
     text = Text()
-    for number, line in enumerate(lines):
+    for number, (line, shown) in enumerate(zip(lines, masked, strict=True)):
         style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
         end = "\n" if number < len(lines) - 1 else ""
-        text.append(_diff_line(line) + end, style="bold" if line.startswith(("+++", "---")) else style)
-    console.print(text)
+        text.append(shown + end, style="bold" if line.startswith(("+++", "---")) else style)
+    _console(False).print(text)
 
 
-def _plain_diff(lines: list[str] | tuple[str, ...]) -> str:
-    """What rich prints for a diff without tabs and colours (it drops the same control characters)."""
-    from rich.control import strip_control_codes
+def _diff_line(line: str, secrets: set[str] | None) -> str:
+    """Redacted, and every secret value of the file masked (the key a file held before is a secret too).
+    A file that cannot be parsed gets the coarser line pattern instead."""
+    from lineage_setup.secretvalues import mask
 
-    return "".join(strip_control_codes(_diff_line(line)) + "\n" for line in lines)
-
-
-def _diff_line(line: str) -> str:
-    """Redacted, and any key field masked: the key a file held before is still a secret."""
-    return mask_key_fields(redact(line))
+    line = redact(line)
+    return mask_key_fields(line) if secrets is None else mask(line, secrets, MASK)
 
 
 def show_infos(infos: tuple[str, ...]) -> None:

@@ -10,6 +10,16 @@ def names(text: str, entry: str) -> bool:
     return any(textdoc.strip_eol(line).rstrip() in wanted for line in textdoc.lines(text))
 
 
+def covers(text: str, entry: str) -> bool:
+    """A line names the file, or one of its folders (GE's own `uncommitted/`): for when git cannot be asked."""
+    if names(text, entry):
+        return True
+    parts = entry.split("/")[:-1]
+    folders = {"/".join(parts[: depth + 1]) for depth in range(len(parts))}
+    wanted = {form for folder in folders for form in (folder, f"{folder}/", f"/{folder}", f"/{folder}/")}
+    return any(textdoc.strip_eol(line).strip() in wanted for line in textdoc.lines(text))
+
+
 def ensure(text: str, entry: str, comment: str, *, force: bool = False) -> str:
     """Append `entry` (after a comment line) unless a line already names it.
 

@@ -1,10 +1,50 @@
-"""The registry: every integration, listed once; the CLI builds its commands from it."""
+"""The registry: every integration, listed once. The CLI builds one command per entry and imports an
+integration's package only when its command runs (or its help is shown)."""
 
 from __future__ import annotations
 
-from lineage_setup.integrations import airflow, databricks, dbt, great_expectations, spark
-from lineage_setup.integrations.base import Integration
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-# annotated one by one, so mypy checks every module against the Integration protocol
-INTEGRATIONS: tuple[Integration, ...] = (dbt, airflow, spark, databricks, great_expectations)
-REGISTRY: dict[str, Integration] = {module.NAME: module for module in INTEGRATIONS}
+if TYPE_CHECKING:
+    from lineage_setup.integrations.base import Integration
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # the command, and the package's NAME
+    package: str  # lineage_setup.integrations.<package>
+    aliases: tuple[str, ...] = ()  # the package's ALIASES
+
+    def load(self) -> Integration:
+        module: Integration = import_module(f"{__name__}.{self.package}")
+        return module
+
+
+REGISTRY: dict[str, Entry] = {
+    entry.name: entry
+    for entry in (
+        Entry("dbt", "dbt"),
+        Entry("airflow", "airflow", ("astronomer",)),
+        Entry("spark", "spark"),
+        Entry("databricks", "databricks"),
+        Entry("great-expectations", "great_expectations", ("gx",)),
+    )
+}
+ALIASES: dict[str, str] = {alias: entry.name for entry in REGISTRY.values() for alias in entry.aliases}
+
+
+def find(name: str) -> Entry | None:
+    """The entry for a command name or one of its aliases."""
+    return REGISTRY.get(ALIASES.get(name, name))
+
+
+def load_all() -> tuple[Integration, ...]:
+    return tuple(entry.load() for entry in REGISTRY.values())
+
+
+if TYPE_CHECKING:  # mypy checks every package against the Integration protocol; nothing is imported at run time
+    from lineage_setup.integrations import airflow, databricks, dbt, great_expectations, spark
+
+    _CHECKED: tuple[Integration, ...] = (dbt, airflow, spark, databricks, great_expectations)

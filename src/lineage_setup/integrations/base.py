@@ -1,8 +1,8 @@
-"""What an integration module provides, and the values it is handed.
+"""What an integration package provides, and the values it is handed.
 
-An integration is a module with these names at top level (checked by the Integration
-protocol): it turns a Request into proposals on a Workspace, or renders config for --print.
-It never prompts, prints, or touches the disk itself.
+An integration is a package whose `__init__` has these names at top level (checked by the
+Integration protocol): it turns a Request into proposals on a Workspace, or renders config for
+--print. It never prompts, prints, or touches the disk except through the Workspace.
 """
 
 from __future__ import annotations
@@ -10,32 +10,39 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
-from lineage_setup.errors import UnsafeTargetError
+from lineage_setup.errors import UnsafeTargetError, UsageError
 
 if TYPE_CHECKING:
     from lineage_setup.answers import Connection
-    from lineage_setup.plan import Workspace
+    from lineage_setup.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class Option:
-    """An integration-specific command-line option (the CLI turns these into flags)."""
+    """An integration's own command-line option, described statically (the CLI builds its flag from this).
 
-    name: str  # keyword the integration reads from Request.options
+    `name` is the field of the integration's `Options` dataclass that receives the value.
+    """
+
+    name: str
     flag: str
     help: str
     default: Any = None
     choices: tuple[str, ...] = ()
     is_flag: bool = False
     multiple: bool = False
+    metavar: str | None = None
+
+
+OptionsT = TypeVar("OptionsT")
 
 
 @dataclass(frozen=True)
-class Request:
+class Request(Generic[OptionsT]):
     conn: Connection
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: OptionsT
     env: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -51,8 +58,39 @@ class Rendered:
     sections: tuple[Rendered, ...] = ()
 
 
+State = Literal["configured", "configured elsewhere", "automatic", "not configured", "unknown"]
+
+
+@dataclass(frozen=True)
+class Project:
+    """One project an integration found under a folder (the wizard and `status` list these)."""
+
+    kind: str  # the integration's NAME
+    path: Path  # the project's folder
+    name: str | None = None
+    state: State = "unknown"
+    facts: tuple[tuple[str, str], ...] = ()  # ("Astro Runtime", "9.2.0"), ...
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One value of the effective configuration, and where it came from."""
+
+    name: str  # "url", "namespace", "api key", ...
+    value: str  # a key shows only its last four characters
+    source: str
+
+
+@dataclass(frozen=True)
+class Description:
+    """What a project's consumer will do: its effective lineage configuration and the problems in it."""
+
+    settings: tuple[Setting, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
 class Integration(Protocol):
-    # read-only properties, so a module's `OPTIONS = (Option(...),)` matches tuple[Option, ...]
+    # read-only properties, so a package's `OPTIONS = (Option(...),)` matches tuple[Option, ...]
     @property
     def NAME(self) -> str: ...
     @property
@@ -65,22 +103,30 @@ class Integration(Protocol):
     def OPTIONS(self) -> tuple[Option, ...]: ...
     @property
     def PRINT_FORMATS(self) -> tuple[str, ...]: ...  # the first is the default
+    @property
+    def Options(self) -> type[Any]: ...  # a frozen dataclass with one field per Option, all defaulted
 
-    def check_options(self, options: Mapping[str, Any], env: Mapping[str, str], *, printing: bool) -> None:
+    def check_options(self, options: Any, env: Mapping[str, str], *, printing: bool) -> None:
         """Raise UsageError for bad values of this integration's own options (before any prompt)."""
 
-    def check_project(self, ws: Workspace) -> None:
-        """Raise UsageError when --dir is not a project of this kind (before any prompt; not with --print)."""
-
-    def preflight(self, ws: Workspace, options: Mapping[str, Any]) -> str | None:
-        """After check_project (not with --print): a message when there is nothing to do here, so no
-        question is asked at all; UsageError for a project this integration cannot handle."""
+    def preflight(self, ws: Workspace, options: Any) -> str | None:
+        """Before any question (not with --print): UsageError when --dir is not a project of this kind or
+        one this integration cannot handle; a message when there is nothing to do, so nothing is asked."""
 
     def namespace_default(self, ws: Workspace) -> str | None: ...
 
-    def plan(self, req: Request, ws: Workspace) -> None: ...
+    def plan(self, req: Request[Any], ws: Workspace) -> None: ...
 
-    def render(self, req: Request, fmt: str) -> Rendered: ...
+    def render(self, req: Request[Any], fmt: str) -> Rendered: ...
+
+    def detect(self, ws: Workspace) -> tuple[Project, ...]:
+        """The projects of this kind under the workspace's root (the wizard and `status`)."""
+
+    def describe(self, ws: Workspace, env: Mapping[str, str]) -> Description:
+        """The effective lineage configuration of the project at the workspace's root, as its consumer reads it."""
+
+    def plan_removal(self, ws: Workspace, options: Any) -> None:
+        """Propose taking out what lineage-setup put in (files found as we write them)."""
 
 
 def unsafe_edit(path: Path | str, reason: object, what_to_do: str) -> UnsafeTargetError:
@@ -88,21 +134,33 @@ def unsafe_edit(path: Path | str, reason: object, what_to_do: str) -> UnsafeTarg
     return UnsafeTargetError(f"{path}: cannot edit it safely: {reason}. Nothing was written; {what_to_do}")
 
 
-# Defaults a module binds when it has nothing to add (`check_project = base.no_project_check`).
+class NotSupported(UsageError):
+    """An integration that does not do this (yet)."""
 
 
-def no_option_check(options: Mapping[str, Any], env: Mapping[str, str], *, printing: bool) -> None:
+# Defaults a package binds when it has nothing to add (`preflight = base.no_preflight`).
+
+
+def no_option_check(options: Any, env: Mapping[str, str], *, printing: bool) -> None:
     """For integrations whose options need no check beyond their declared choices."""
 
 
-def no_project_check(ws: Workspace) -> None:
-    """For integrations that can run anywhere."""
-
-
-def no_preflight(ws: Workspace, options: Mapping[str, Any]) -> str | None:
-    """For integrations that always have something to plan."""
+def no_preflight(ws: Workspace, options: Any) -> str | None:
+    """For integrations that can run anywhere and always have something to plan."""
     return None
 
 
 def no_namespace_default(ws: Workspace) -> str | None:
     return None
+
+
+def no_detect(ws: Workspace) -> tuple[Project, ...]:
+    return ()
+
+
+def no_describe(ws: Workspace, env: Mapping[str, str]) -> Description:
+    raise NotSupported("this integration cannot describe its configuration yet")
+
+
+def no_removal(ws: Workspace, options: Any) -> None:
+    raise NotSupported("this integration cannot remove its configuration yet")

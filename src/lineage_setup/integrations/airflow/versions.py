@@ -1,8 +1,13 @@
 """Data for `lineage-setup airflow`: Astro Runtime -> Airflow, and which OpenLineage package each Airflow needs.
 
-Every value comes from /work/shared/reference/openlineage-facts.md section 2 (sources there). Rows the
-facts sheet marks UNCONFIRMED say so here (`confirmed=False`); the command then says the mapping is a
-guess, and `--airflow-version` overrides it.
+Sources, public:
+- Runtime -> Airflow: the table in astronomer/docs `astro/runtime-version-lifecycle-policy.mdx`, and the
+  Astro Runtime release notes (astronomer/docs `astro/runtime-release-notes.md`); the machine-readable map is
+  https://updates.astronomer.io/astronomer-runtime (read by astronomer/astro-cli `airflow_versions/`).
+- openlineage-airflow: the OpenLineage/OpenLineage repository at each release tag (`integration/airflow/`).
+- apache-airflow-providers-openlineage: each release's PyPI metadata (its `Requires-Dist: apache-airflow>=`).
+Rows not in the lifecycle table say so (`confirmed=False`); the command then says the mapping is a guess,
+and `--airflow-version` overrides it.
 """
 
 from __future__ import annotations
@@ -15,11 +20,22 @@ if TYPE_CHECKING:  # packaging is imported when a version is parsed, not at star
     from packaging.version import Version
 
 Era = Literal["backend", "plugin", "provider"]
+ERA_WORDS: dict[Era, str] = {
+    "backend": "openlineage-airflow as Airflow's lineage backend",
+    "plugin": "the openlineage-airflow plugin",
+    "provider": "the apache-airflow-providers-openlineage provider",
+}
 
-# Astro configures lineage for every Deployment from this Runtime on (facts 2d).
+# The variables each era reads (openlineage-airflow's README; the provider's `[openlineage]` section).
+BACKEND, BACKEND_CLASS = "AIRFLOW__LINEAGE__BACKEND", "openlineage.lineage_backend.OpenLineageBackend"
+TRANSPORT, AF_NAMESPACE = "AIRFLOW__OPENLINEAGE__TRANSPORT", "AIRFLOW__OPENLINEAGE__NAMESPACE"
+
+# Astro configures lineage for every Deployment from this Runtime on: "Lineage is configured automatically
+# for all Deployments on Astro Runtime 4.2.0+" (astronomer/docs `astro/set-up-data-lineage.md`, 2022-05).
 AUTOMATIC_FROM = "4.2.0"
-# Runtimes before this one ship openlineage-airflow, from it on the provider (9.0.0/9.1.0 are Airflow 2.7
-# but still ship openlineage-airflow 1.0/1.1 and no provider; facts 2d).
+# Runtimes before this one ship openlineage-airflow, from it on the provider: 9.0.0/9.1.0 are Airflow 2.7 but
+# still ship openlineage-airflow 1.0/1.1 and no provider (astronomer/docs `astro/runtime-release-notes.md`,
+# `astro/runtime-provider-reference.md`).
 PROVIDER_SHIPPED_FROM = "9.2.0"
 
 
@@ -27,11 +43,12 @@ PROVIDER_SHIPPED_FROM = "9.2.0"
 class RuntimeRow:
     runtime_major: int
     airflow: str  # major.minor
-    confirmed: bool  # False: the facts sheet marks it UNCONFIRMED
+    confirmed: bool  # False: not in the lifecycle policy's table
 
 
-# Airflow-2 runtimes (quay.io/astronomer/astro-runtime:<major>.<minor>.<patch>); facts 2d,
-# astro/runtime-version-lifecycle-policy.mdx. Airflow-3 runtimes name their Airflow in the tag (3.1-12).
+# Airflow-2 runtimes (quay.io/astronomer/astro-runtime:<major>.<minor>.<patch>), from the table in
+# astronomer/docs `astro/runtime-version-lifecycle-policy.mdx`. Airflow-3 runtimes name their Airflow in the
+# tag (3.1-12; astronomer/astro-cli `airflow_versions/runtime_versions.go`).
 RUNTIME_AIRFLOW: tuple[RuntimeRow, ...] = (
     RuntimeRow(3, "2.1", True),
     RuntimeRow(4, "2.2", True),
@@ -42,8 +59,8 @@ RUNTIME_AIRFLOW: tuple[RuntimeRow, ...] = (
     RuntimeRow(9, "2.7", True),
     RuntimeRow(10, "2.8", True),
     RuntimeRow(11, "2.9", True),
-    RuntimeRow(12, "2.10", False),  # UNCONFIRMED (consistent with 12.8.0 shipping provider 1.14.0)
-    RuntimeRow(13, "2.11", False),  # UNCONFIRMED
+    RuntimeRow(12, "2.10", False),  # not in the table; the Runtime 12.0.0 release note names Airflow 2.10.0
+    RuntimeRow(13, "2.11", False),  # not in the table; consistent with 12.8.0 shipping provider 1.14.0
 )
 
 
@@ -61,16 +78,18 @@ class Pin:
         return re.split(r"[<>=!~;\[\s]", self.spec, maxsplit=1)[0]
 
 
-# openlineage-airflow (facts 2a, 2b): the backend module is gone from 1.15.0; 1.34.0+ registers no
-# listener below Airflow 2.5; 1.41.0 is the last release.
+# openlineage-airflow (OpenLineage/OpenLineage tags): `integration/airflow/openlineage/lineage_backend/`
+# is there up to tag 1.14.0 and gone from 1.15.0 (PR #2710, "remove Airflow < 2.3.0 support"); from 1.34.0
+# `openlineage/airflow/plugin.py` registers no listener below Airflow 2.5; 1.41.0 is the last release on PyPI.
 OPENLINEAGE_AIRFLOW_PINS: tuple[Pin, ...] = (
     Pin("2.1", "2.2", "openlineage-airflow<=1.14.0", "1.15.0 removed openlineage.lineage_backend"),
     Pin("2.3", "2.4", "openlineage-airflow<=1.33.0", "1.34.0+ do not listen below Airflow 2.5"),
     Pin("2.5", "2.6", "openlineage-airflow<=1.41.0", "1.41.0 is the last release"),
 )
 
-# apache-airflow-providers-openlineage (facts 2c): `[openlineage] transport` exists from 1.0.0; later
-# releases raise their Airflow floor, and pip would upgrade Airflow itself to install them.
+# apache-airflow-providers-openlineage: `[openlineage] transport` exists from 1.0.0 (apache/airflow
+# `providers/openlineage/.../conf.py`); later releases raise their Airflow floor (PyPI metadata,
+# `Requires-Dist: apache-airflow>=...`), and pip would upgrade Airflow itself to install them.
 PROVIDER = "apache-airflow-providers-openlineage"
 PROVIDER_PINS: tuple[Pin, ...] = (
     Pin("2.7", "2.7", f"{PROVIDER}>=1.0.0,<1.14.0", "1.14.0+ need Airflow 2.8"),

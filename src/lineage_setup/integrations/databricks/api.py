@@ -1,14 +1,21 @@
 """The few Databricks REST calls `lineage-setup databricks --apply` makes (httpx, imported when used).
 
-Endpoints and bodies: facts §5.4 (databricks-sdk `service/compute.py`, `workspace.py`). Every failure
-becomes an ApiError carrying the HTTP status and Databricks' error_code, so the caller can say which
-step failed; the token never appears in a message (it is registered with redact by the caller too).
+Endpoints and bodies follow databricks/databricks-sdk-py v0.162.0: `databricks/sdk/service/compute.py`
+(clusters/get, /update, /edit) and `databricks/sdk/service/workspace.py` (workspace/export, /mkdirs, /import).
+Every failure becomes an ApiError carrying the HTTP status and Databricks' error_code, so the caller can
+say which step failed; the token never appears in a message (it is registered with redact by the caller too).
 """
 
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+
+if TYPE_CHECKING:
+    import httpx
+
+Cluster: TypeAlias = dict[str, Any]  # a clusters/get answer: the cluster's spec and state, as JSON
+InitScript: TypeAlias = dict[str, Any]  # one init_scripts entry, e.g. {"workspace": {"destination": "/Shared/x.sh"}}
 
 # Fields clusters/edit accepts (databricks-sdk EditCluster); everything else in clusters/get is read-only.
 EDITABLE = (
@@ -77,6 +84,25 @@ class ApiError(Exception):
         return f"HTTP {self.status} ({detail})"
 
 
+class Api(Protocol):
+    """The calls --apply makes: Client, or a fake in tests. Each raises ApiError when the call fails."""
+
+    @property
+    def host(self) -> str: ...
+
+    def get_cluster(self, cluster_id: str) -> Cluster: ...
+
+    def export_file(self, path: str) -> bytes | None: ...
+
+    def mkdirs(self, path: str) -> None: ...
+
+    def import_file(self, path: str, content: bytes) -> None: ...
+
+    def update_cluster(self, cluster_id: str, fields: Cluster) -> None: ...
+
+    def edit_cluster(self, spec: Cluster) -> None: ...
+
+
 class Client:
     def __init__(self, host: str, token: str, timeout: float = 30.0) -> None:
         self.host = host
@@ -96,7 +122,7 @@ class Client:
             raise ApiError(None, "NETWORK", f"cannot reach {self.host} ({type(exc).__name__}: {exc})") from None
         return _result(response)
 
-    def get_cluster(self, cluster_id: str) -> dict[str, Any]:
+    def get_cluster(self, cluster_id: str) -> Cluster:
         found = self._call("GET", "/api/2.1/clusters/get", params={"cluster_id": cluster_id})
         if not isinstance(found, dict):
             raise ApiError(200, "UNEXPECTED", "clusters/get did not return a cluster")
@@ -127,17 +153,17 @@ class Client:
         }
         self._call("POST", "/api/2.0/workspace/import", body=body)
 
-    def update_cluster(self, cluster_id: str, fields: dict[str, Any]) -> None:
+    def update_cluster(self, cluster_id: str, fields: Cluster) -> None:
         """Replace only these fields (each map or list whole)."""
         body = {"cluster_id": cluster_id, "update_mask": ",".join(fields), "cluster": fields}
         self._call("POST", "/api/2.1/clusters/update", body=body)
 
-    def edit_cluster(self, spec: dict[str, Any]) -> None:
+    def edit_cluster(self, spec: Cluster) -> None:
         """Replace the whole spec (the older call): send every editable field we read."""
         self._call("POST", "/api/2.1/clusters/edit", body={k: v for k, v in spec.items() if k in EDITABLE})
 
 
-def _result(response: Any) -> Any:
+def _result(response: httpx.Response) -> Any:
     status = response.status_code
     if 300 <= status < 400:
         where = response.headers.get("location", "elsewhere")

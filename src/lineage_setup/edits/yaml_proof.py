@@ -1,0 +1,95 @@
+"""The proof of a YAML splice: read back, the edited text must say the original plus exactly the edit.
+
+PyYAML must read it so; ruamel.yaml too, when it is one of the file's readers; and every comment
+(own line or end of line) and `$` placeholder of the original must still be there, except in text
+an operation replaced on purpose (a Section's old entry).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lineage_setup import textdoc
+from lineage_setup.edits import EditError, describe_yaml_error, yaml_read
+
+if TYPE_CHECKING:
+    from lineage_setup.edits.yaml_write import Op
+
+# `${VAR}` or `$VAR` (not `\$`): what a reader that substitutes variables fills in
+PLACEHOLDER = re.compile(r"(?<!\\)\$(?:\{[^}]*\}|[_a-zA-Z][_a-zA-Z0-9]*)")
+
+
+def verify(
+    before: str,
+    after: str,
+    ops: Sequence[Op],
+    data: Any = None,
+    *,
+    ruamel: bool = True,
+    dropped: Iterable[str] = (),
+) -> None:
+    """Raise EditError unless `after` reads as `before` with `ops` made (`data`: `before`, loaded)."""
+    load = pyyaml_reader(ruamel)
+    expected = _expected(data if data is not None else load(before), ops, load)
+    try:
+        got = load(after)
+    except EditError as exc:
+        raise EditError(f"the edited file would not parse: {exc}") from None
+    if got != expected:
+        raise EditError("the edit would change other parts of the file")
+    if ruamel:
+        _same_for_ruamel(before, after, expected, ops)
+    _kept(before, after, dropped)
+
+
+def pyyaml_reader(with_ruamel: bool) -> Callable[[str], Any]:
+    """PyYAML as the proof reads: strict where ruamel.yaml reads the file too, else as yaml.safe_load."""
+    return yaml_read.load if with_ruamel else yaml_read.safe_load
+
+
+def _expected(data: Any, ops: Sequence[Op], load: Callable[[str], Any]) -> Any:
+    import copy
+
+    data = copy.deepcopy(data) if data is not None else {}
+    for op in ops:
+        op.on(data, load)
+    return data
+
+
+def _same_for_ruamel(before: str, after: str, expected_pyyaml: Any, ops: Sequence[Op]) -> None:
+    """ruamel.yaml reads YAML 1.2: it must see the original plus the change too."""
+    try:
+        got = yaml_read.load_ruamel(after)
+        if got == expected_pyyaml:  # both readers agree on the result: one load is enough
+            return
+        expected = _expected(yaml_read.load_ruamel(before), ops, yaml_read.load_ruamel)
+    except Exception as exc:  # ruamel raises many kinds; any of them means we cannot prove the edit
+        raise EditError(f"ruamel.yaml cannot read it ({describe_yaml_error(exc)})") from None
+    if got != expected:
+        raise EditError("ruamel.yaml would read other parts of the edited file differently")
+
+
+def _kept(before: str, after: str, dropped: Iterable[str]) -> None:
+    """Every comment and every `$` placeholder of the original is still there (but in `dropped` text)."""
+    dropped = [text for text in dropped if text]
+    for name, pick in (("comment", _comments), ("placeholder", PLACEHOLDER.findall)):
+        missing = Counter(pick(before)) - Counter(pick(after))
+        if dropped:
+            missing -= Counter(found for text in dropped for found in pick(text))
+        if missing:
+            raise EditError(f"the edit would lose a {name} ({next(iter(missing))[:60]!r})")
+
+
+def _comments(text: str) -> list[str]:
+    """Comment lines, and what follows ` #` on other lines (a `#` inside quotes counts too: it must stay as well)."""
+    found = []
+    for line in textdoc.lines(text):
+        body = line.strip()
+        if body.startswith("#"):
+            found.append(body)
+        elif " #" in body:
+            found.append(body[body.index(" #") :].strip())
+    return found

@@ -1,0 +1,203 @@
+"""What an Airflow project runs (from its Dockerfile, or --airflow-version), and what its files already set.
+
+Nothing here edits. Image names and tag forms: astronomer/astro-cli `airflow/docker.go` (`astro dev upgrade`
+rewrites FROM lines of these two images) and `airflow_versions/runtime_versions.go` (X.Y-Z tags).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lineage_setup import textdoc
+from lineage_setup.errors import UsageError
+from lineage_setup.integrations.airflow import versions
+from lineage_setup.integrations.airflow.versions import BACKEND, TRANSPORT
+
+if TYPE_CHECKING:  # packaging loads when a version is parsed, not at start-up
+    from packaging.version import Version
+
+    from lineage_setup.integrations.airflow import Options
+    from lineage_setup.workspace import Workspace
+
+DOCKERFILE, ENV_FILE, REQUIREMENTS = "Dockerfile", ".env", "requirements.txt"
+ASTRO_CONFIG = ".astro/config.yaml"
+RUNTIME2, RUNTIME3 = "quay.io/astronomer/astro-runtime", "astrocrpublic.azurecr.io/runtime"
+
+_FROM = re.compile(r"\s*FROM\s+(?:--\S+\s+)*(?P<ref>\S+)(?:\s+AS\s+\S+)?\s*", re.IGNORECASE)
+_TAG2 = re.compile(r"(?P<version>\d+\.\d+\.\d+)(?:-[A-Za-z0-9.-]+)?")  # 9.2.0, 9.2.0-base, 7.3.0-python-3.9
+_TAG3 = re.compile(r"(?P<airflow>\d+\.\d+)-\d+(?:-[A-Za-z0-9.-]+)?")  # 3.1-12, 3.1-12-python-3.12
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the project runs, and so what lineage setup it needs."""
+
+    astro: bool
+    airflow: Version  # major.minor
+    era: versions.Era
+    automatic: bool  # Astro configures lineage itself
+    label: str  # "Astro Runtime 4.1.0", "Plain Airflow"
+    origin: str  # where the Airflow version came from
+
+
+@dataclass(frozen=True)
+class _From:
+    number: int  # 1-based line number
+    text: str
+    image: str
+    tag: str
+
+
+def airflow_version(raw: str) -> Version:
+    """--airflow-version as major.minor (UsageError when it is not a version OpenLineage supports)."""
+    from packaging.version import InvalidVersion
+
+    try:
+        version = versions.minor(versions.version(raw.strip()))
+    except InvalidVersion:
+        raise UsageError(f"--airflow-version: {raw!r} is not a version such as 2.7 or 3.1") from None
+    if version < versions.version(versions.OLDEST) or version.major > versions.NEWEST_MAJOR:
+        raise UsageError(
+            f"--airflow-version: Airflow {version} is not supported; OpenLineage works with Airflow 2.1 to 3.x"
+        )
+    return version
+
+
+def target(ws: Workspace, options: Options) -> Target:
+    """The Astro Runtime in the Dockerfile's last stage, or the Airflow --airflow-version names."""
+    raw = options.airflow_version
+    override = airflow_version(raw) if raw else None
+    text = ws.inspect(DOCKERFILE)  # only read, so a link is followed
+    if text is None:
+        if override is None:
+            raise UsageError(_no_dockerfile(ws))
+        return _plain(override)
+    lines = _from_lines(text)
+    runtime = [line for line in lines if line.image in (RUNTIME2, RUNTIME3)]
+    if runtime:
+        return _astro(ws, runtime[-1], override)  # the last stage is the image that runs
+    if override is None:
+        found = "; ".join(f"line {line.number}: {line.text}" for line in lines) or "no FROM line"
+        raise UsageError(
+            f"{ws.path(DOCKERFILE)} does not start from an Astro Runtime image (found {found}); expected "
+            f"FROM {RUNTIME2}:<version> or FROM {RUNTIME3}:<X.Y-Z>. For plain Airflow pass --airflow-version"
+        )
+    return _plain(override)
+
+
+def _no_dockerfile(ws: Workspace) -> str:
+    if ws.exists(DOCKERFILE):
+        return f"{ws.path(DOCKERFILE)}: cannot read it as UTF-8 text; pass --airflow-version for plain Airflow"
+    return (
+        f"no {DOCKERFILE} in {ws.root}: run this in an Astro project (astro dev init), "
+        f"or pass --airflow-version (e.g. 2.7) for plain Airflow"
+    )
+
+
+def _from_lines(text: str) -> list[_From]:
+    found = []
+    for number, line in enumerate(textdoc.lines(text), 1):
+        match = _FROM.fullmatch(textdoc.strip_eol(line))
+        if match is None:
+            continue
+        ref = match.group("ref").split("@", 1)[0]  # a digest pins the image, the tag still names it
+        image, _, tag = ref.rpartition(":") if ":" in ref.rsplit("/", 1)[-1] else (ref, "", "")
+        found.append(_From(number, textdoc.strip_eol(line).strip(), image.lower(), tag))
+    return found
+
+
+def _plain(airflow: Version) -> Target:
+    return Target(False, airflow, versions.era(airflow), False, "Plain Airflow", "--airflow-version")
+
+
+def _astro(ws: Workspace, line: _From, override: Version | None) -> Target:
+    where = f"{DOCKERFILE} line {line.number}"
+    if line.image == RUNTIME3 and (match := _TAG3.fullmatch(line.tag)):
+        airflow = override or versions.version(match.group("airflow"))
+        origin = "--airflow-version" if override else where
+        return Target(True, airflow, versions.era(airflow), True, f"Astro Runtime {line.tag}", origin)
+    if line.image == RUNTIME2 and (match := _TAG2.fullmatch(line.tag)):
+        return _astro2(versions.version(match.group("version")), override, where)
+    if override is None:
+        raise UsageError(
+            f"{ws.path(DOCKERFILE)} line {line.number}: cannot read the Astro Runtime version in "
+            f"{line.text!r}; pin one (e.g. FROM {RUNTIME2}:9.2.0 or FROM {RUNTIME3}:3.1-12), "
+            f"or pass --airflow-version"
+        )
+    return _astro_unknown(override)
+
+
+def _astro2(runtime: Version, override: Version | None, where: str) -> Target:
+    row = versions.airflow_for_runtime(runtime)
+    if override is not None:
+        airflow, origin = override, "--airflow-version"
+    elif row is not None:
+        airflow = versions.version(row.airflow)
+        origin = f"{where}, via the Runtime table" + ("" if row.confirmed else "; an unconfirmed row")
+    else:
+        known = f"{versions.RUNTIME_AIRFLOW[0].runtime_major} to {versions.RUNTIME_AIRFLOW[-1].runtime_major}"
+        raise UsageError(
+            f"Astro Runtime {runtime} ({where}) is not in this tool's Runtime -> Airflow table (Runtime {known}); "
+            f"pass --airflow-version with its Airflow version"
+        )
+    automatic = runtime >= versions.version(versions.AUTOMATIC_FROM)
+    return Target(True, airflow, versions.era(airflow, runtime), automatic, f"Astro Runtime {runtime}", origin)
+
+
+def _astro_unknown(airflow: Version) -> Target:
+    """An Astro image whose version cannot be read: runtimes for Airflow 2.3+ are all >= 4.2.0, 2.1 ones < 4.2.0."""
+    if versions.minor(airflow) == versions.version("2.2"):
+        raise UsageError(
+            "Astro Runtimes for Airflow 2.2 differ (4.2.0+ configure lineage themselves): pin the Runtime "
+            "version in the Dockerfile's FROM line"
+        )
+    automatic = airflow >= versions.version("2.3")
+    return Target(
+        True, airflow, versions.era(airflow), automatic, "Astro Runtime (version not pinned)", "--airflow-version"
+    )
+
+
+def summary(found: Target) -> str:
+    """One line: what runs, where its Airflow version came from, and how it emits lineage."""
+    how = f"lineage through {versions.ERA_WORDS[found.era]}"
+    if found.astro:
+        return f"{found.label} runs Airflow {found.airflow} ({found.origin}): {how}."
+    return f"Plain Airflow {found.airflow} ({found.origin}): {how}."
+
+
+def astro_name(ws: Workspace) -> str | None:
+    """The Astro project's name (.astro/config.yaml `project: name:`), when it is a valid namespace."""
+    import yaml
+
+    from lineage_setup import validate
+
+    try:
+        data = yaml.safe_load(ws.inspect(ASTRO_CONFIG) or "")
+        name = data["project"]["name"]
+        return validate.namespace(name, ASTRO_CONFIG) if isinstance(name, str) else None
+    except (yaml.YAMLError, TypeError, KeyError, UsageError):
+        return None
+
+
+def notes(found: Target, dotenv: str, requirements_txt: str, environ: Mapping[str, str]) -> list[str]:
+    """What in .env, requirements.txt or the environment would override or stop what we set."""
+    from lineage_setup.edits import env, requirements
+
+    bound = {binding.key: binding.value for binding in env.parse(dotenv)}
+    found_notes = []
+    if found.era != "backend" and bound.get(BACKEND):
+        found_notes.append(f"{ENV_FILE} sets {BACKEND}, which only Airflow 2.1/2.2 use; remove that line")
+    for key in ("AIRFLOW__OPENLINEAGE__CONFIG_PATH", "AIRFLOW__OPENLINEAGE__CONFIG_CONN_ID"):
+        if found.era == "provider" and bound.get(key):
+            found_notes.append(f"{ENV_FILE} sets {key}, which wins over {TRANSPORT}; remove it to use this endpoint")
+    for key in ("OPENLINEAGE_DISABLED", "AIRFLOW__OPENLINEAGE__DISABLED"):
+        value = bound.get(key, environ.get(key, ""))
+        if value.strip().lower() in ("true", "1", "t"):
+            found_notes.append(f"{key}={value} is set: Airflow will send no lineage until it is removed")
+    listed = requirements.find(requirements_txt, "openlineage-airflow")
+    if found.era == "provider" and listed is not None:
+        found_notes.append(f"{REQUIREMENTS} lists `{listed}`: remove it; from Airflow 2.7 the provider replaces it")
+    return found_notes

@@ -1,0 +1,148 @@
+"""The Databricks config as text: the init script, the Spark config block, the cluster JSON, and the hints.
+
+The init script follows OpenLineage's own `integration/spark/databricks/open-lineage-init-script.sh`
+(OpenLineage/OpenLineage): the jar goes onto the driver classpath and the listener into a driver conf,
+because `spark.jars.packages` does not work on Databricks (OpenLineage/docs
+`docs/integrations/spark/quickstart/quickstart_databricks.md`) and openlineage-spark is a jar, not a PyPI
+package. The API key never goes into the script; in the Spark config it can be a secret reference
+(https://docs.databricks.com/security/secrets/secrets-spark-conf-env-var.html).
+"""
+
+from __future__ import annotations
+
+import json
+
+from lineage_setup import quoting, templates
+from lineage_setup.answers import Connection
+from lineage_setup.integrations.base import Rendered
+from lineage_setup.integrations.databricks.config import SCRIPT, Setup
+from lineage_setup.openlineage_spark import LISTENER, transport_conf
+
+# first, as in OpenLineage's init script since 1.25.0 (PR #3251): without it the Spark UI of a terminated
+# cluster is lost
+DBC_LISTENER = "com.databricks.backend.daemon.driver.DBCEventLoggingListener"
+LISTENERS = f"{DBC_LISTENER},{LISTENER}"
+TLS_OPTION = "-Djava.security.properties="
+JAVA_OPTIONS = ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")
+MAVEN = "https://repo1.maven.org/maven2"
+
+
+def spark_conf(conn: Connection, s: Setup) -> list[tuple[str, str]]:
+    pairs = transport_conf(conn, s.target, api_key=s.secret_ref)
+    if s.tls_workaround:
+        pairs += [(key, TLS_OPTION) for key in JAVA_OPTIONS]
+    return pairs
+
+
+def spark_conf_block(conn: Connection, s: Setup) -> str:
+    return "".join(f"{key} {value}\n" for key, value in spark_conf(conn, s))
+
+
+def init_script(s: Setup) -> str:
+    return templates.render(
+        "databricks/init-script.sh.tmpl",
+        stage_dir=quoting.shell(s.stage_dir),
+        jar_pattern=quoting.shell(s.jar_pattern),
+        listeners=json.dumps(LISTENERS),  # a HOCON quoted string is a JSON string
+    )
+
+
+def cluster_json(conn: Connection, s: Setup) -> str:
+    body = {"spark_conf": dict(spark_conf(conn, s)), "init_scripts": [s.init_script_entry]}
+    return json.dumps(body, indent=2) + "\n"
+
+
+def rendered(conn: Connection, s: Setup, fmt: str) -> Rendered:
+    """--print --format FMT (spark-conf, init-script or cluster-json)."""
+    if fmt == "init-script":
+        return Rendered(
+            init_script(s),
+            (f"save as {SCRIPT}, store it at {s.workspace_path} and add it to the cluster's init scripts",),
+        )
+    if fmt == "cluster-json":
+        return Rendered(
+            cluster_json(conn, s),
+            (
+                "fragment for the Clusters API: merge it into your cluster spec, keeping the spark_conf keys "
+                "and init_scripts already there (or let --apply merge it)",
+                *_key_hints(s),
+            ),
+        )
+    return Rendered(
+        spark_conf_block(conn, s),
+        (
+            "paste into the cluster's Advanced options > Spark config (one `key value` per line; no comments)",
+            *_tls_hint(s),
+            *_key_hints(s),
+        ),
+    )
+
+
+def secret_steps(s: Setup) -> str:
+    scope, key = s.secret or ("", "")
+    return (
+        f"create the secret before the cluster starts: databricks secrets create-scope {quoting.shell(scope)}, "
+        f"then databricks secrets put-secret {quoting.shell(scope)} {quoting.shell(key)} and paste the API key"
+    )
+
+
+def _key_hints(s: Setup) -> tuple[str, ...]:
+    if s.secret:
+        return (f"the key is the secret reference {s.secret_ref}; {secret_steps(s)}",)
+    return (
+        "the API key is in these lines: anyone who can view the cluster can read it; store it as a Databricks "
+        "secret instead with --secret-scope S --secret-key K",
+    )
+
+
+def _tls_hint(s: Setup) -> tuple[str, ...]:
+    if not s.tls_workaround:
+        return ()
+    return (
+        "the two -Djava.security.properties= lines are a TLS workaround (some clusters disable TLS algorithms "
+        "the endpoint needs); if you already set extraJavaOptions, add the option to your value instead; "
+        "--no-tls-workaround leaves them out",
+    )
+
+
+# --- the steps after the plan ----------------------------------------------------------------------
+
+
+def download(s: Setup) -> str:
+    _, name, version = s.target.artifact.split(":")
+    return f"curl -fLO {MAVEN}/io/openlineage/{name}/{version}/{s.target.jar_name}"
+
+
+def stage_hint(s: Setup) -> str:
+    jar = s.target.jar_name
+    if s.stage_dir.startswith("/dbfs/"):
+        return f"databricks fs cp {jar} dbfs:{s.stage_dir.removeprefix('/dbfs')}/"
+    if s.stage_dir.startswith("/Volumes/"):
+        return f"databricks fs cp {jar} dbfs:{s.stage_dir}/"
+    return f"copy it to {s.stage_dir} on the cluster"
+
+
+def manual_steps(conn: Connection, s: Setup, script: str) -> list[str]:
+    """Without --apply: stage the jar, store the script, paste the Spark config, restart."""
+    block = "".join(f"\n       {line}" for line in spark_conf_block(conn, s).splitlines())
+    shown = "" if s.secret else " (the key shows as ****: print it with --print --format spark-conf)"
+    return [
+        f"download the listener jar: {download(s)}",
+        f"stage it where the init script looks ({s.stage_dir}): {stage_hint(s)}",
+        f"store {script} at {s.workspace_path} (Workspace > Import, or a Unity Catalog volume; DBFS init "
+        "scripts are no longer supported), then add it under the cluster's Advanced options > Init scripts",
+        f"paste into the cluster's Advanced options > Spark config{shown}:{block}",
+        *([secret_steps(s)] if s.secret else []),
+        "restart the cluster, then look for OpenLineageSparkListener in the driver log",
+        "or let lineage-setup upload and configure it: --apply --host https://<workspace> --cluster-id <id>",
+    ]
+
+
+def remote_steps(s: Setup) -> list[str]:
+    """With --apply: what the REST calls cannot do (the secret, the jar) and what happens next."""
+    return [
+        *([secret_steps(s)] if s.secret else []),
+        f"stage the listener jar where the init script looks ({s.stage_dir}): {download(s)}, then {stage_hint(s)}",
+        "a running cluster restarts when the change is applied (a terminated one uses it at its next start); "
+        "then look for OpenLineageSparkListener in the driver log",
+    ]

@@ -1,0 +1,86 @@
+"""The text dbt-ol reads: openlineage.yml from templates/dbt/, the variables, and the next steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lineage_setup import quoting, templates
+from lineage_setup.answers import ENV_ENDPOINT, ENV_KEY, ENV_NAMESPACE, ENV_URL, Connection
+from lineage_setup.integrations.base import Rendered
+from lineage_setup.integrations.dbt.project import CONFIG
+from lineage_setup.validate import DEFAULT_ENDPOINT
+
+# openlineage.yml's namespace wrapper is the `transform` transport, in openlineage-python since 1.33.0
+# (OpenLineage/OpenLineage CHANGELOG.md 1.33.0, PRs #3697 and #3706); --namespace-from env needs no wrapper.
+PIN_TRANSFORM = "openlineage-dbt>=1.33"
+PIN_PLAIN = "openlineage-dbt"
+
+
+def transport_block(conn: Connection, namespace_from: str) -> str:
+    name = "transport-namespace" if namespace_from == "file" else "transport-http"
+    return templates.render(
+        f"dbt/{name}.yml.tmpl",
+        url=quoting.yaml_str(conn.url),
+        endpoint=quoting.yaml_str(conn.endpoint),
+        api_key=quoting.yaml_str(conn.api_key),
+        namespace=quoting.yaml_str(conn.namespace),
+    )
+
+
+def config_file(conn: Connection, namespace_from: str) -> str:
+    block = transport_block(conn, namespace_from)
+    return templates.render("dbt/openlineage.yml.tmpl", transport=block.rstrip("\n"))
+
+
+def env_vars(conn: Connection) -> list[tuple[str, str]]:
+    pairs = [(ENV_URL, conn.url)]
+    if conn.endpoint != DEFAULT_ENDPOINT:
+        pairs.append((ENV_ENDPOINT, conn.endpoint))
+    return [*pairs, (ENV_KEY, conn.api_key), (ENV_NAMESPACE, conn.namespace)]
+
+
+def variables(conn: Connection, shell: bool) -> str:
+    """The variables as dotenv lines or shell exports (templates/dbt/env.tmpl, shell.tmpl), quoted for each."""
+    def quote(value: str, name: str) -> str:
+        return quoting.shell(value) if shell else quoting.dotenv(value, name)
+
+    values = {
+        "url": quote(conn.url, ENV_URL),
+        "api_key": quote(conn.api_key, ENV_KEY),
+        "namespace": quote(conn.namespace, ENV_NAMESPACE),
+        "endpoint": "",
+    }
+    if conn.endpoint != DEFAULT_ENDPOINT:
+        line = f"{ENV_ENDPOINT}={quote(conn.endpoint, ENV_ENDPOINT)}\n"
+        values["endpoint"] = f"export {line}" if shell else line
+    return templates.render("dbt/shell.tmpl" if shell else "dbt/env.tmpl", **values)
+
+
+def steps(conn: Connection, namespace_from: str, root: Path) -> list[str]:
+    if namespace_from == "file":
+        found = [f"pip install '{PIN_TRANSFORM}'   (the namespace setting, a transform transport, needs 1.33 or newer)"]
+    else:
+        found = [f"pip install {PIN_PLAIN}"]
+    if namespace_from == "env":
+        found.append(f"{quoting.export_line(ENV_NAMESPACE, conn.namespace)}   (in every shell that runs dbt-ol)")
+    found.append(f"cd {root} && dbt-ol run   (also build, test, seed, snapshot; dbt-ol reads ./{CONFIG})")
+    found.append("optional: dbt docs generate first, so events carry column schemas")
+    if namespace_from == "file":
+        found.append(
+            f"when Airflow runs dbt-ol and passes its parent run, prefer --namespace-from env: "
+            f"{CONFIG} renames the parent's namespace too, and wins over {ENV_NAMESPACE}"
+        )
+    return found
+
+
+def printed(conn: Connection, namespace_from: str, fmt: str) -> Rendered:
+    """--print in one of the formats: openlineage.yml, dotenv lines, or shell exports."""
+    if fmt == "yaml":
+        return Rendered(
+            config_file(conn, namespace_from),
+            (f"save as {CONFIG} in the dbt project, chmod 600, and list it in .gitignore",),
+        )
+    stale = f"an {CONFIG} in the directory dbt-ol runs from wins over these variables"
+    if fmt == "env":
+        return Rendered(variables(conn, shell=False), ("dotenv lines; keep the file out of git", stale))
+    return Rendered(variables(conn, shell=True), ('for eval "$(lineage-setup dbt --print --format shell ...)"', stale))

@@ -1,0 +1,134 @@
+"""The answers as Great Expectations reads them (the action's parameters), and the YAML to paste:
+--print's formats, and the snippets a refusal shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lineage_setup import quoting
+from lineage_setup.edits.yaml_emit import Scalar, Tree, emit, placeholder, plain, quoted
+from lineage_setup.errors import UnsafeTargetError, UsageError
+from lineage_setup.integrations.base import Rendered
+from lineage_setup.integrations.great_expectations.edits import (
+    DEFAULT_ACTIONS,
+    KEY_VARIABLE,
+    OPERATOR,
+    OPERATOR_CLASS,
+    action_entry,
+)
+from lineage_setup.integrations.great_expectations.project import CONFIG, PIN, SUPPORTED, VARIABLES
+from lineage_setup.validate import DEFAULT_ENDPOINT
+
+if TYPE_CHECKING:
+    from lineage_setup.answers import Connection
+
+Params = Mapping[str, Scalar]
+
+
+def openlineage_host(conn: Connection) -> str:
+    """The action posts to `<openlineage_host>/api/v1/lineage` (urljoin): only endpoints ending so fit."""
+    if conn.endpoint == DEFAULT_ENDPOINT:
+        return conn.url
+    if conn.endpoint.endswith("/" + DEFAULT_ENDPOINT):
+        return f"{conn.url}/{conn.endpoint[: -len(DEFAULT_ENDPOINT)]}"  # a prefix, kept by urljoin's trailing /
+    raise UsageError(
+        f"the endpoint {conn.endpoint} cannot be used with Great Expectations: OpenLineage's GE action "
+        f"(openlineage-integration-common <= 1.39.0) always posts to <openlineage_host>/{DEFAULT_ENDPOINT}. "
+        f"Use an endpoint ending in {DEFAULT_ENDPOINT}, or leave openlineage_host out of the action and set "
+        "OPENLINEAGE_URL and OPENLINEAGE_ENDPOINT where GE runs (the client then reads them)"
+    )
+
+
+def check_job_name(name: str | None) -> None:
+    """--job-name goes into the YAML as it is: printable, and without a `$` GE would substitute."""
+    if name is None:
+        return
+    if not name or name != name.strip() or len(name) > 1024 or not name.isprintable():
+        raise UsageError("--job-name: give 1-1024 printable characters without surrounding spaces")
+    if "$" in name:
+        raise UsageError("--job-name: GE would read '$' as a variable ($NAME or ${NAME}); leave it out")
+
+
+def params(conn: Connection, job_name: str | None) -> dict[str, Scalar]:
+    """The action's parameters we own; the key only as a ${VAR} GE substitutes."""
+    values = {
+        "openlineage_host": quoted(openlineage_host(conn)),
+        "openlineage_namespace": quoted(conn.namespace),
+        "openlineage_apiKey": placeholder(KEY_VARIABLE),
+    }
+    if job_name is not None:
+        values["job_name"] = quoted(job_name)
+    return values
+
+
+def operator_snippet(params: Params) -> str:
+    operator: dict[str, Tree] = {
+        "class_name": plain(OPERATOR_CLASS),
+        "action_list": [*DEFAULT_ACTIONS, action_entry(params)],
+    }
+    return "\n".join(emit({"validation_operators": {OPERATOR: operator}})) + "\n"
+
+
+def checkpoint_snippet(params: Params) -> str:
+    return "\n".join(emit({"action_list": [action_entry(params)]})) + "\n"
+
+
+def checkpoint_by_hand(params: Params, text: str) -> str:
+    """What to do to a checkpoint file we cannot edit: a LegacyCheckpoint names our operator, others
+    list the action."""
+    if re.search(r"^class_name:\s*LegacyCheckpoint\b", text, re.MULTILINE):
+        return "Give it this line yourself:\nvalidation_operator_name: " + OPERATOR + "\n"
+    return "Give its action_list this item yourself:\n" + checkpoint_snippet(params)
+
+
+def variables_snippet(conn: Connection) -> str:
+    return variables_lines((KEY_VARIABLE,), conn.api_key) + "\n"
+
+
+def variables_lines(names: Iterable[str], api_key: str) -> str:
+    return "\n".join(f"{name}: {quoting.yaml_str(api_key)}" for name in names)
+
+
+def render(conn: Connection, job_name: str | None, fmt: str) -> Rendered:
+    versions = f"works with {SUPPORTED}; pip install '{PIN}'"
+    if fmt == "checkpoint":
+        return Rendered(
+            checkpoint_snippet(params(conn, job_name)),
+            ("append this item to the action_list of each Checkpoint YAML file in checkpoints/", versions),
+        )
+    if fmt == "variables":
+        return Rendered(
+            variables_snippet(conn),
+            (f"add to {VARIABLES} (chmod 600; GE's .gitignore keeps uncommitted/ out of git)",),
+        )
+    return Rendered(
+        operator_snippet(params(conn, job_name)),
+        (
+            f"merge into {CONFIG}; point LegacyCheckpoints at it with validation_operator_name: {OPERATOR}",
+            f"the key goes into {VARIABLES} (--format variables)",
+            versions,
+        ),
+    )
+
+
+def variables_outside(config: Path, given: object, conn: Connection) -> UnsafeTargetError:
+    """The refusal for a config_variables_file_path outside the project."""
+    return UnsafeTargetError(
+        f"config_variables_file_path in {config} is {given!r}: lineage-setup writes the key only to a file "
+        f"inside the project; nothing was written. Put this in your variables file yourself (your key where "
+        f"it shows ****):\n{variables_snippet(conn)}"
+    )
+
+
+def refusal(refused: list[tuple[Path, str]]) -> UnsafeTargetError:
+    """Files that cannot be edited, each with why and the change to make by hand (the first five)."""
+    shown = [f"{path}: cannot edit it safely: {why}" for path, why in refused[:5]]
+    more = f"\n(and {len(refused) - 5} more)" if len(refused) > 5 else ""
+    return UnsafeTargetError(
+        "nothing was written; these files cannot be edited safely (fix them, or make the change shown "
+        "yourself, then run this again):\n\n" + "\n\n".join(shown) + more
+    )

@@ -1,0 +1,181 @@
+"""Command-line options as data: the tables every command is built from, and what they parse into.
+
+Commands are built the way click documents for data-driven CLIs (a Command given a list of Option
+objects, with choice and path types), from Typer's own classes: Typer 0.28 vendors a trimmed click whose
+Choice and Path live in Typer (`TyperChoice`, `TyperPath`), and its Option and Command keep the help
+panels. No function signatures are synthesised and no Enum classes are made (typer is pinned to 0.28.x).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from typer._types import TyperChoice
+from typer.core import TyperOption
+from typer.models import TyperPath
+
+from lineage_setup.errors import UsageError
+
+if TYPE_CHECKING:
+    from lineage_setup import answers, runner
+    from lineage_setup.integrations.base import Integration, Option
+
+CONNECTION = "Connection"
+MODE = "What to do"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # the keyword the command body reads
+    decls: tuple[str, ...]
+    help: str
+    panel: str
+    type: Any = str
+    default: Any = None
+    is_flag: bool = False
+    multiple: bool = False
+    show_default: bool = False
+    metavar: str | None = None
+
+    def option(self) -> TyperOption:
+        return TyperOption(
+            param_decls=[self.name, *self.decls],
+            type=None if self.is_flag else self.type,
+            default=self.default,
+            is_flag=self.is_flag or None,
+            multiple=self.multiple,
+            help=self.help,
+            show_default=self.show_default,
+            metavar=self.metavar,
+            rich_help_panel=self.panel,
+        )
+
+
+def _text(name: str, flag: str, help: str) -> Param:
+    return Param(name, (flag,), help, CONNECTION)
+
+
+def _switch(name: str, *decls: str, help: str) -> Param:
+    return Param(name, decls, help, MODE, is_flag=True, default=False)
+
+
+CONNECTION_PARAMS = (
+    _text(
+        "domain",
+        "--domain",
+        "Astro base domain, e.g. astronomer.io; the URL becomes https://api.<domain>. (env: LINEAGE_SETUP_DOMAIN)",
+    ),
+    _text(
+        "url", "--url", "Full OpenLineage URL instead of --domain; a path becomes the endpoint. (env: OPENLINEAGE_URL)"
+    ),
+    _text("endpoint", "--endpoint", "Endpoint path (default: api/v1/lineage; env: OPENLINEAGE_ENDPOINT)."),
+    _text(
+        "api_key",
+        "--api-key",
+        "OpenLineage API key; prefer --api-key-file or the env var, as others can see argv. (env: OPENLINEAGE_API_KEY)",
+    ),
+    _text("api_key_file", "--api-key-file", "Read the API key from this file; - reads stdin."),
+    _text("namespace", "--namespace", "Job namespace, e.g. dbt-prod. (env: OPENLINEAGE_NAMESPACE)"),
+    _switch("no_input", "--no-input", help="Never prompt; a missing answer is an error."),
+)
+MODE_PARAMS = (
+    Param("dir", ("--dir",), "Project directory.", MODE, type=TyperPath(path_type=Path), default=Path(".")),
+    _switch("yes", "--yes", "-y", help="Apply without asking."),
+    _switch("dry_run", "--dry-run", help="Show the changes; write nothing."),
+    _switch("check", "--check", help="Write nothing; exit 1 if anything would change."),
+    _switch("print_", "--print", help="Print the config to stdout (with the real key); write nothing."),
+    _switch("verify", "--verify", help="Then send a test event with these answers (see `lineage-setup verify`)."),
+)
+TIMEOUT = Param("timeout", ("--timeout",), "Seconds to wait for an answer.", MODE, type=float, default=10.0)
+LISTEN_PARAMS = (
+    Param("host", ("--host",), "Address to bind (loopback by default).", MODE, default="127.0.0.1"),
+    Param("port", ("--port",), "Port to listen on; 0 picks a free one.", MODE, type=int, default=5000),
+    Param(
+        "output",
+        ("--output",),
+        "Append each event to this file as a JSON line.",
+        MODE,
+        type=TyperPath(path_type=Path),
+    ),
+    Param("require_key", ("--require-key",), "Answer 401 to requests without this key.", MODE),
+)
+
+
+def integration_params(integration: Integration) -> list[Param]:
+    formats = integration.PRINT_FORMATS
+    fmt = Param("fmt", ("--format",), f"With --print: {', '.join(formats)}.", MODE, type=TyperChoice(formats))
+    return [*MODE_PARAMS, *CONNECTION_PARAMS, fmt, *(_own(integration, option) for option in integration.OPTIONS)]
+
+
+def _own(integration: Integration, option: Option) -> Param:
+    shown = f" (default: {option.default})" if option.default not in (None, False) else ""
+    return Param(
+        option.name,
+        (option.flag,),
+        option.help + shown,
+        integration.TITLE,
+        type=TyperChoice(option.choices) if option.choices else str,
+        default=option.default,
+        is_flag=option.is_flag,
+        multiple=option.multiple,
+        metavar=option.metavar,
+    )
+
+
+# --- what the options parse into -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The connection flags, and whether prompting is allowed."""
+
+    flags: answers.Flags
+    no_input: bool
+
+
+@dataclass(frozen=True)
+class IntegrationArgs:
+    root: Path
+    mode: runner.Mode
+    connection: Connection
+    options: Any  # the integration's own Options dataclass
+
+
+def connection(values: Mapping[str, Any]) -> Connection:
+    from lineage_setup import answers
+
+    names = ("domain", "url", "endpoint", "api_key", "api_key_file", "namespace")
+    return Connection(answers.Flags(*(values[name] for name in names)), bool(values["no_input"]))
+
+
+def mode(values: Mapping[str, Any]) -> runner.Mode:
+    from lineage_setup import runner
+
+    exclusive = (("--print", "print_"), ("--check", "check"), ("--dry-run", "dry_run"))
+    chosen = [flag for flag, key in exclusive if values[key]]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} cannot be combined")
+    if values["fmt"] is not None and not values["print_"]:
+        raise UsageError("--format applies only with --print")
+    action = {"--print": "print", "--check": "check", "--dry-run": "dry-run"}.get(chosen[0] if chosen else "", "apply")
+    return runner.Mode(action, yes=values["yes"], fmt=values["fmt"], verify=values["verify"])  # type: ignore[arg-type]
+
+
+def root(value: Path) -> Path:
+    folder = value.expanduser()
+    if not folder.is_dir():
+        raise UsageError(f"--dir: {value} is not a directory")
+    return folder.resolve()
+
+
+def integration_args(integration: Integration, values: Mapping[str, Any]) -> IntegrationArgs:
+    the_mode = mode(values)  # a bad combination of modes is reported first
+    own = {option.name: _value(values[option.name], option.multiple) for option in integration.OPTIONS}
+    return IntegrationArgs(root(values["dir"]), the_mode, connection(values), integration.Options(**own))
+
+
+def _value(value: Any, multiple: bool) -> Any:
+    return tuple(value) if multiple else value

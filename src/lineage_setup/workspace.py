@@ -1,0 +1,224 @@
+"""The Workspace: an integration's only door to the project.
+
+Every read goes through it (regular files only, so a FIFO cannot hang a run), it reads through
+the edits already proposed (two integrations editing one file compose, and the user sees one
+diff per file), it asks git, and it records the proposals that become a Plan.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+
+from lineage_setup import fs, git, textdoc
+from lineage_setup.errors import UnsafeTargetError
+from lineage_setup.plan import FileChange, Plan, RemoteChange, label_of
+
+INSPECT_LIMIT = 16 * 1024 * 1024  # a Dockerfile, a profiles.yml, a checkpoint: never this large
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._snapshots: dict[Path, fs.Snapshot] = {}
+        self._pending: dict[Path, tuple[str, bool, set[str]]] = {}
+        self._steps: list[str] = []
+        self._notes: list[str] = []
+        self._infos: list[str] = []
+        self._remote: list[RemoteChange] = []
+        self._git: dict[Path, git.GitStatus] = {}
+        self._plain: set[Path] = set()  # files proposed without the key
+        self.reads = 0  # files read from disk (the benchmark and tests count them)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def path(self, rel: str | Path) -> Path:
+        """A path inside the project (an absolute one stays as it is)."""
+        return self.root / rel
+
+    def label(self, rel: str | Path) -> str:
+        """A path as the user knows it: relative to the project when inside it."""
+        return label_of(self.path(rel), self.root)
+
+    def _snap(self, path: Path) -> fs.Snapshot:
+        if path not in self._snapshots:
+            self._snapshots[path] = fs.snapshot(path)
+            self.reads += 1
+        return self._snapshots[path]
+
+    def exists(self, rel: str | Path) -> bool:
+        path = self.path(rel)
+        return path in self._pending or self._snap(path).st is not None
+
+    def is_dir(self, rel: str | Path) -> bool:
+        return self.path(rel).is_dir()
+
+    def stat(self, rel: str | Path) -> os.stat_result | None:
+        """The entry itself (a link is not followed); None when there is none."""
+        return self._snap(self.path(rel)).st
+
+    def glob(self, pattern: str, under: str | Path = "") -> list[Path]:
+        """Files under a folder matching a pattern (`**/` recurses; linked folders are not entered), sorted."""
+        folder = self.path(under)
+        if not folder.is_dir():
+            return []
+        return sorted(path for path in folder.glob(pattern) if not path.is_dir())
+
+    def read(self, rel: str | Path) -> str | None:
+        """Text (BOM removed) of a file we may edit, pending edits included; None if absent or not a file.
+
+        A link is followed for reading (the writer refuses to replace it). Not UTF-8: refused.
+        """
+        path = self.path(rel)
+        if path in self._pending:
+            return self._pending[path][0]
+        snap = self._snap(path)
+        data = snap.data if snap.data is not None or snap.st is None else fs.read_regular(path)
+        return None if data is None else textdoc.decode(data, path)[0]
+
+    def inspect(self, rel: str | Path) -> str | None:
+        """Text of a file we only read (a Dockerfile, a profile): None when absent or not UTF-8 text.
+
+        Regular files only, and at most INSPECT_LIMIT bytes: anything else is refused (exit 3).
+        """
+        path = self.path(rel)
+        if path in self._pending:
+            return self._pending[path][0]
+        self.reads += 1
+        data = fs.read_regular(path, INSPECT_LIMIT)
+        try:
+            return None if data is None else data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+
+    # --- git -------------------------------------------------------------------------------
+
+    def git_status(self, rel: str | Path) -> git.GitStatus:
+        path = self.path(rel)
+        if path not in self._git:
+            self._git[path] = git.status(path)
+        return self._git[path]
+
+    def keep_out_of_git(self, rel: str | Path, why: str, *, ignore_in: str = "") -> git.GitStatus:
+        """Make git ignore a file that will hold the key: a line in `<ignore_in>/.gitignore`, unless git
+        already ignores it (a file git tracks is refused when the plan is made)."""
+        from lineage_setup.edits import gitignore
+
+        path = self.path(rel)
+        status = self.git_status(path)
+        if status in ("ignored", "tracked"):
+            return status
+        folder = self.path(ignore_in)
+        ignore_rel = posixpath.join(ignore_in, ".gitignore")
+        entry = Path(os.path.relpath(path, folder)).as_posix()
+        if entry.startswith("../"):
+            if status == "not-ignored":
+                self.note(f"{path} is in a git repository and not ignored: add it to .gitignore, {why}")
+            return status
+        current = self.read(ignore_rel) or ""
+        if status == "not-ignored":
+            self.note(f"git does not ignore {self.label(path)}, which will hold the API key: adding it to .gitignore")
+        if status == "not-ignored" or not gitignore.covers(current, entry):
+            updated = gitignore.ensure(current, entry, why, force=status == "not-ignored")
+            self.write(ignore_rel, updated, reason=f"keep {entry} out of git")
+        return status
+
+    # --- proposals -------------------------------------------------------------------------
+
+    def write(self, rel: str | Path, text: str, *, reason: str, secret: bool = False) -> None:
+        path = self.path(rel)
+        if not secret:
+            self._plain.add(path)
+        pending = self._pending.get(path)
+        reasons = pending[2] if pending else set()
+        reasons.add(reason)
+        self._pending[path] = (text, secret or bool(pending and pending[1]), reasons)
+
+    def step(self, text: str) -> None:
+        """What the user does next, in order."""
+        self._steps.append(text)
+
+    def note(self, text: str) -> None:
+        """A warning: something in the project or environment the user should fix or know."""
+        self._notes.append(text)
+
+    def info(self, text: str) -> None:
+        self._infos.append(text)
+
+    def remote(self, change: RemoteChange) -> None:
+        self._remote.append(change)
+
+    def plan(self) -> Plan:
+        changes = []
+        for path, (text, secret, reasons) in self._pending.items():
+            before = self._snap(path)
+            if secret:
+                self._guard_secret(before)
+            after = textdoc.encode(text, bom=(before.data or b"").startswith(textdoc.BOM_BYTES))
+            if after == before.data:
+                continue
+            fs.check_target(before)
+            mode = fs.SECRET_MODE if secret else fs.default_mode()
+            changes.append(FileChange(before, after, mode, secret, tuple(sorted(reasons))))
+        return Plan(tuple(changes), tuple(self._steps), tuple(self._notes), tuple(self._infos), tuple(self._remote))
+
+    def _guard_secret(self, before: fs.Snapshot) -> None:
+        """A file that will hold the key: meant for it, never one git tracks or would not ignore, and said so
+        when others can read it. Asked after planning, so our own .gitignore edits count."""
+        path = before.path
+        self._refuse_mixed(path)
+        self._refuse_linked_folders(path)
+        status = self.git_status(path)
+        if status == "tracked":
+            raise UnsafeTargetError(
+                f"{path} is tracked by git, so the API key would be committed; nothing was written. "
+                f"Untrack it first (git rm --cached {self.label(path)}), then run this again."
+            )
+        if status == "unknown":
+            raise UnsafeTargetError(
+                f"git could not say whether {path} is tracked (`git status` in {path.parent} shows why: git "
+                "missing, or a repository it does not trust); it would hold the API key, so nothing was written"
+            )
+        if status == "not-ignored":
+            self._refuse_unignored(path)
+        mode = before.mode
+        if before.data is not None and mode is not None and mode & 0o077:
+            label = self.label(path)
+            self._notes.append(
+                f"{label} is readable by other users (mode {mode:o}); run: chmod 600 {label} (it holds the API key)"
+            )
+
+    def _refuse_mixed(self, path: Path) -> None:
+        if path in self._plain:
+            raise UnsafeTargetError(
+                f"{path} would hold the API key, but it is also a configuration file that is not meant for "
+                "secrets (and may be shared or committed); nothing was written. Point the key's file elsewhere."
+            )
+
+    def _refuse_linked_folders(self, path: Path) -> None:
+        """A folder inside the project that is a link would put the key somewhere else."""
+        try:
+            parts = path.parent.relative_to(self.root).parts
+        except ValueError:
+            return  # outside the project (a spark-defaults.conf): the user named that path
+        for depth in range(1, len(parts) + 1):
+            folder = self.root.joinpath(*parts[:depth])
+            if folder.is_symlink():
+                raise UnsafeTargetError(
+                    f"{folder} is a symbolic link (to {os.readlink(folder)}), so the API key would be written "
+                    f"outside the project; nothing was written. Replace the link with a folder, or run "
+                    "lineage-setup where the real folder is."
+                )
+
+    def _refuse_unignored(self, path: Path) -> None:
+        pending = {p: text for p, (text, _, _) in self._pending.items() if p.name == ".gitignore"}
+        ignored, rule = git.ignore_rule(path, pending)
+        if ignored:
+            return
+        why = f"{rule} un-ignores it" if rule else "no ignore rule names it"
+        raise UnsafeTargetError(
+            f"{path} would hold the API key, but git would not ignore it ({why}); nothing was written. "
+            f"Make git ignore {self.label(path)} (git check-ignore -v {self.label(path)} shows the rule that "
+            "decides), then run this again."
+        )
