@@ -184,3 +184,17 @@ def test_prompt_check_returns_message_without_source() -> None:
 def test_url_hosts_an_http_client_would_refuse(raw: str, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         validate.url(raw)
+
+
+@pytest.mark.parametrize(
+    "pasted", ["olkA1b2C3d4E5f6G7h8I9j0", "0123456789abcdefghijKLMN", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"]
+)
+def test_a_key_pasted_as_the_domain_is_refused_unechoed(pasted: str) -> None:
+    with pytest.raises(UsageError, match="looks like an API key") as info:
+        validate.domain(pasted)
+    assert pasted not in str(info.value)
+
+
+@pytest.mark.parametrize("domain", ["astronomer.io", "my-company-astro-domain.io", "localhost1234567890abc.dev"])
+def test_real_domains_are_not_taken_for_keys(domain: str) -> None:
+    assert validate.domain(domain) == domain

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from lineage_setup import redact, validate
-from lineage_setup.errors import UsageError
+from lineage_setup.errors import UnsafeTargetError, UsageError
 
 ENV_URL = "OPENLINEAGE_URL"
 ENV_KEY = "OPENLINEAGE_API_KEY"
@@ -70,6 +70,8 @@ def resolve(
     """Each answer from its flag, else its environment variable, else saved settings, else a prompt."""
     origin: dict[str, str] = {}
     saved = saved or {}
+    for raw in (flags.api_key, flags.api_key_file, env.get(ENV_KEY)):  # masked in every message, even bad ones
+        redact.register((raw or "").strip())
     base = _resolve_url(flags, env, prompter, origin, saved)
     api_key = _resolve_key(flags, env, prompter, origin)
     redact.register(api_key)
@@ -100,7 +102,8 @@ def _resolve_url(
         raise _missing("the OpenLineage endpoint", "--domain (or --url)", f"{ENV_DOMAIN} (or {ENV_URL})")
     origin["url"] = "prompt"
     answer = prompter.text(
-        "Astro base domain (e.g. astronomer.io), or the full OpenLineage URL",
+        "OpenLineage URL (Astro shows it in your Organization settings, https://cloud.<domain>/settings), "
+        "or your Astro base domain (e.g. astronomer.io)",
         validate=validate.as_prompt_check(_domain_or_url, "answer"),
     )
     return _domain_or_url(answer, "answer")
@@ -137,13 +140,28 @@ def _resolve_key(flags: Flags, env: Mapping[str, str], prompter: Prompter | None
 
 
 def _read_key_file(name: str) -> str:
+    """The file's text. Its name is never echoed: a key pasted where the path belongs would be shown."""
+    from lineage_setup import fs
+
     if name == "-":
         return sys.stdin.read()
     try:
-        return Path(name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise UsageError(f"--api-key-file: cannot read {name}: {reason}") from None
+        data = fs.read_regular(Path(name).expanduser(), limit=validate.KEY_MAX * 4)
+    except UnsafeTargetError as exc:
+        reason = str(exc).rsplit("(", 1)[-1].rstrip(")") if "(" in str(exc) else "not a readable file"
+        raise UsageError(f"--api-key-file: cannot read the file it names ({reason}){_KEY_FILE_HINT}") from None
+    if data is None:
+        raise UsageError(f"--api-key-file: the file it names does not exist{_KEY_FILE_HINT}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError("--api-key-file: the file it names is not UTF-8 text") from None
+
+
+_KEY_FILE_HINT = (
+    " (the path is not shown, in case it is the key itself: pass the key with --api-key-file - on stdin, "
+    "or in OPENLINEAGE_API_KEY)"
+)
 
 
 def _resolve_namespace(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lineage_setup import fs, textdoc
-from lineage_setup.errors import UsageError
+from lineage_setup.errors import UnsafeTargetError, UsageError
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
@@ -41,11 +41,11 @@ def _document(file: Path, data: bytes | None) -> TOMLDocument:
 def load(env: Mapping[str, str]) -> dict[str, str]:
     file = path(env)
     try:
-        data = file.read_bytes()
-    except FileNotFoundError:
+        data = fs.read_regular(file, limit=1024 * 1024)
+    except UnsafeTargetError as exc:  # a FIFO or device there must not hang the run
+        raise UsageError(str(exc)) from None
+    if data is None:
         return {}
-    except OSError as exc:
-        raise UsageError(f"{file}: cannot read it ({exc.strerror})") from None
     doc = _document(file, data)
     return {key: value for key in KEYS if isinstance(value := doc.get(key), str) and value}
 
@@ -64,5 +64,5 @@ def save(env: Mapping[str, str], values: Mapping[str, str]) -> Path | None:
     for key in KEYS:
         doc[key] = values[key]
     fs.check_target(before)
-    fs.atomic_write(before, doc.as_string().encode("utf-8"), before.mode or fs.default_mode())
+    fs.atomic_write(before, doc.as_string().encode("utf-8"), before.mode or fs.SECRET_MODE)  # private: 0600
     return file

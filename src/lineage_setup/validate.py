@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from lineage_setup.errors import UsageError
 
@@ -21,6 +22,9 @@ _LABEL_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _PATH_RE = re.compile(r"[A-Za-z0-9._~%/+=:@,;-]*")
 _KEY_FORBIDDEN = {"'": "a quote", '"': "a quote", "`": "a backquote", "$": "'$'", "\\": "a backslash"}
 KEY_MIN, KEY_MAX = 8, 4096
+_SCHEME_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # what urlsplit takes for a scheme
+_PERCENT = re.compile(r"%(?:([0-9A-Fa-f]{2})|)")
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]")
 
 
 Check = Callable[[str], "bool | str"]  # an inline prompt check: True, or the error text
@@ -97,6 +101,12 @@ def _check_punycode(label: str, raw: str, source: str) -> None:
 def domain(raw: str, source: str = "--domain") -> str:
     """An Astro base domain such as 'astronomer.io': a host name only."""
     value = raw.strip()
+    if looks_like_key(value):  # checked first, and never echoed: it may be the key, pasted in the wrong place
+        raise _fail(
+            source,
+            "that looks like an API key, not a domain (one long word of letters and digits, no dot); "
+            "give the domain (e.g. astronomer.io) or the OpenLineage URL, and the key to --api-key-file",
+        )
     if "://" in value:
         hint = value.split("://", 1)[1].split("/", 1)[0]
         raise _fail(
@@ -110,6 +120,16 @@ def domain(raw: str, source: str = "--domain") -> str:
     if _is_ip(value):
         raise _fail(source, f"{value} is an IP address, not a domain; pass --url http(s)://{value} instead")
     return _host(value, source)
+
+
+def looks_like_key(value: str) -> bool:
+    """One label of 20 or more characters mixing letters and digits, without a dot: no domain looks so."""
+    return (
+        len(value) >= 20
+        and "." not in value
+        and any(ch.isalpha() for ch in value)
+        and any(ch.isdigit() for ch in value)
+    )
 
 
 def _is_ip(value: str) -> bool:
@@ -141,7 +161,7 @@ def url(raw: str, source: str = "--url") -> Url:
         bad = next(ch for ch in path if not _PATH_RE.fullmatch(ch))
         raise _fail(source, f"{bad!r} is not allowed in the path")
     base = f"{scheme}://{host}" + (f":{port}" if port else "")
-    return Url(base, path.strip("/"))
+    return Url(base, _joinable(path.strip("/"), source) if path.strip("/") else "")
 
 
 def _split_port(authority: str, source: str) -> tuple[str, str]:
@@ -168,7 +188,51 @@ def endpoint(raw: str, source: str = "--endpoint") -> str:
         raise _fail(source, "expects a path such as api/v1/lineage; put the host in --url")
     if not _PATH_RE.fullmatch(value) or not value.strip("/"):
         raise _fail(source, f"{value!r} is not a URL path such as api/v1/lineage")
-    return value.strip("/")
+    return _joinable(value.strip("/"), source)
+
+
+def _joinable(path: str, source: str) -> str:
+    problem = endpoint_problem(path)
+    if problem is not None:
+        raise _fail(
+            source,
+            f"the endpoint path {path!r} cannot be used: {problem} "
+            "(the OpenLineage client posts to urljoin(url, path))",
+        )
+    return path
+
+
+def endpoint_problem(endpoint: str) -> str | None:
+    """Why the OpenLineage client would not post to url/endpoint (None: it would).
+
+    The Python client posts to urljoin(url, endpoint) through requests. urljoin reads a first segment such as
+    `proxy:8080` as a scheme, drops empty segments, resolves dot segments and splits `;parameters` off the
+    last segment (dropping an empty one); requests re-quotes a stray '%' and decodes an escaped letter, digit
+    or '-._~'.
+    """
+    if _SCHEME_LIKE.match(endpoint):
+        scheme = endpoint.split(":", 1)[0]
+        return f"its first segment reads as a URL scheme ({scheme!r}:); the client would post to {endpoint!r} alone"
+    *segments, last = endpoint.split("/")
+    name, semicolon, parameters = last.partition(";")  # urljoin splits these off the last segment only
+    if semicolon and not parameters:
+        return "its last segment ends in ';', which the client drops"
+    if "" in segments or not (name or parameters):
+        return "it holds an empty segment ('//'), which the client drops"
+    dots = [s for s in (*segments, name) if s in (".", "..")]
+    if dots:
+        return f"it holds a {dots[0]!r} segment, which the client resolves away"
+    return _percent_problem(endpoint)
+
+
+def _percent_problem(endpoint: str) -> str | None:
+    for match in _PERCENT.finditer(endpoint):
+        code = match.group(1)
+        if code is None:
+            return "it holds a '%' that does not start an escape such as %2F; the client would re-quote it as %25"
+        if _UNRESERVED.fullmatch(unquote(f"%{code}")):
+            return f"%{code} stands for {unquote('%' + code)!r}, which the client sends unescaped; write that instead"
+    return None
 
 
 def namespace(raw: str, source: str = "--namespace") -> str:

@@ -1,0 +1,90 @@
+"""Every key-holding field is masked in a diff, whatever its format spells it: values are found by parsing
+the old and the new text, then masked wherever they appear (not by line patterns)."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lineage_setup import fs, secretvalues, ui
+from lineage_setup.plan import FileChange
+
+KEY_ALPHABET = string.ascii_letters + string.digits + "_-.:+/=,"
+
+
+def _old_forms(key: str) -> dict[str, str]:
+    """One old file per way a format can spell a key (the key is not registered: only parsing finds it)."""
+    half = len(key) // 2
+    return {
+        "block-folded.yml": f"transport:\n  auth:\n    apiKey: >-\n      {key}\n",
+        "block-literal.yml": f"transport:\n  auth:\n    apiKey: |\n      {key}\n",
+        "next-line.yml": f"transport:\n  auth:\n    apiKey:\n      {key}\n",
+        "tagged.yml": f"transport:\n  auth:\n    apiKey: !!str {key}\n",
+        "flow-map.yml": f"transport: {{type: http, auth: {{type: api_key, apiKey: '{key}'}}}}\n",
+        "quoted-commas.yml": f'openlineage_apiKey: "{key},{key[::-1]}"\n',
+        "header.yml": f'transport:\n  custom_headers:\n    Authorization: "Bearer {key}"\n',
+        "token.yml": f"transport:\n  auth:\n    type: jwt\n    token: {key}\n",
+        "continued.conf": f"spark.openlineage.transport.auth.apiKey {key[:half]}\\\n    {key[half:]}\n",
+        "escaped-name.conf": f"spark.openlineage.transport.auth.api\\u004Bey {key}\n",
+        "transport-json.env": (
+            "AIRFLOW__OPENLINEAGE__TRANSPORT="
+            f"'{{\"type\":\"http\",\"url\":\"https://h\",\"auth\":{{\"type\":\"api_key\",\"apiKey\":\"{key}\"}}}}'\n"
+        ),
+        "sub-transport.env": f"OPENLINEAGE__TRANSPORT__TRANSPORTS__OBS__AUTH__API_KEY={key}\n",
+        "multi-line.env": f'OPENLINEAGE_API_KEY="{key[:half]}\n{key[half:]}"\n',
+        "cluster.json": f'{{"spark_conf": {{"spark.openlineage.transport.auth.apiKey": "{key}"}}}}\n',
+    }
+
+
+def _shown(tmp_path: Path, name: str, old: str, capsys: pytest.CaptureFixture[str]) -> str:
+    path = tmp_path / name
+    path.write_text(old)
+    change = FileChange(fs.snapshot(path), b"replaced: true\n", 0o600, secret=True)
+    ui.show_changes(_plan(change), tmp_path)
+    return capsys.readouterr().out
+
+
+def _plan(change: FileChange):  # type: ignore[no-untyped-def]
+    from lineage_setup.plan import Plan
+
+    return Plan((change,))
+
+
+def _pieces(key: str, size: int = 6) -> list[str]:
+    return [key[i : i + size] for i in range(len(key) - size + 1)]
+
+
+@pytest.mark.parametrize("name", sorted(_old_forms("k").keys()))
+def test_old_key_masked_in_every_spelling(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    key = "olkOLD0123456789abcdefXYZ"
+    out = _shown(tmp_path, name, _old_forms(key)[name], capsys)
+    assert "-" in out and "****" in out, out  # the diff is there, masked
+    leaked = [piece for piece in _pieces(key) if piece in out]
+    assert not leaked, (name, leaked, out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    key=st.text(KEY_ALPHABET, min_size=12, max_size=40).filter(lambda k: k[0].isalnum() and k[-1].isalnum()),
+    name=st.sampled_from(sorted(_old_forms("k").keys())),
+)
+def test_any_key_in_any_spelling_is_masked(tmp_path_factory: pytest.TempPathFactory, key: str, name: str) -> None:
+    text = _old_forms(key)[name]
+    found = secretvalues.in_text(name, text)
+    assert found, (name, text)
+    shown = "\n".join(secretvalues.mask(line, found) for line in text.split("\n"))
+    assert key not in shown.replace("\n", "").replace("\\", "").replace(" ", ""), (name, shown)
+
+
+def test_references_stay_readable() -> None:
+    text = "openlineage_apiKey: ${OPENLINEAGE_API_KEY}\nspark: '{{secrets/scope/key}}'\nname: openlineage\n"
+    assert secretvalues.in_text("c.yml", text) == set()
+
+
+def test_unparseable_file_falls_back_to_the_line_pattern(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _shown(tmp_path, "broken.yml", "apiKey: olkOLD0123456789\n  - : [\n", capsys)
+    assert "olkOLD0123456789" not in out
