@@ -32,6 +32,7 @@ EVENT = {
     "outputs": [{"namespace": "duckdb://x", "name": "main.people"}],
     "producer": "https://example.com",
 }
+STOP_WAIT = 10  # seconds for the child to stop, and for each escalation after it
 
 
 # --- the handler, without a socket ----------------------------------------------------------------
@@ -40,7 +41,7 @@ EVENT = {
 def test_describe_one_line() -> None:
     line = describe(EVENT)
     assert re.fullmatch(
-        r"\d\d:\d\d:\d\d COMPLETE dbt-prod/jaffle.people  duckdb://x/main.raw -> duckdb://x/main.people  run 0193a5c2",
+        r"\d\d:\d\d:\d\d COMPLETE dbt-prod/jaffle.people  duckdb://x/main.raw -> duckdb://x/main.people  run 00000001",
         line,
     )
     assert describe({"eventType": "START"}).endswith("START    ?/?  run ?")
@@ -87,16 +88,35 @@ class Running:
         return stream.get(timeout=timeout)
 
     def stop(self, sig: int = signal.SIGINT) -> tuple[int, str]:
-        """Ctrl-C, then stderr up to the summary line (the reader thread may still be catching up)."""
+        """Ctrl-C (or `sig`), then stderr up to the summary line (the reader thread may still be catching up).
+
+        Every wait is bounded: a child that ignores `sig` gets SIGTERM, then SIGKILL, and the test fails on
+        the exit code instead of hanging."""
         self.process.send_signal(sig)
-        code = self.process.wait(timeout=30)
+        code = _wait(self.process, STOP_WAIT)
         rest = []
         try:
             while not rest or "Stopped:" not in rest[-1]:
-                rest.append(self.err.get(timeout=10))
+                rest.append(self.err.get(timeout=STOP_WAIT))
         except queue.Empty:
             pass
         return code, "".join(rest)
+
+
+def _wait(process: subprocess.Popen[str], seconds: float) -> int:
+    """The exit code within `seconds`; else SIGTERM, then SIGKILL (each bounded too)."""
+    for escalate in (process.terminate, process.kill):
+        try:
+            return process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            escalate()
+    return process.wait(timeout=seconds)
+
+
+def _default_sigint() -> None:
+    """In the child before exec: Ctrl-C as in a terminal, even when this suite runs as a background job
+    (the shell then ignores SIGINT, and an ignored signal stays ignored across exec)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _pump(stream: object, sink: queue.Queue[str]) -> None:
@@ -113,6 +133,7 @@ def listening(*args: str) -> Iterator[Running]:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_default_sigint,
     )
     out: queue.Queue[str] = queue.Queue()
     err: queue.Queue[str] = queue.Queue()
@@ -130,7 +151,7 @@ def listening(*args: str) -> Iterator[Running]:
     finally:
         if process.poll() is None:
             process.kill()
-        process.wait(timeout=10)
+        _wait(process, STOP_WAIT)
         for pump in pumps:
             pump.join(timeout=10)
         for pipe in (process.stdout, process.stderr):
@@ -255,3 +276,28 @@ def test_other_methods_get_405_and_a_line() -> None:
         assert answer.status_code == 405
         assert "405 GET /api/v1/lineage: an OpenLineage endpoint takes POST only" in server.next_line(server.out)
         server.stop()
+
+
+def test_requests_the_old_handler_dropped_are_answered_and_counted_in_the_summary() -> None:
+    """Each of these once raised in the handler: no answer, no line, and a wrong count at stop."""
+    import socket
+
+    raw = [
+        b"Content-Length: \xb2\r\n\r\n{}",  # '²': isdigit() is True, int() fails
+        b"Content-Length: " + b"1" * 5000 + b"\r\n\r\n{}",  # int() refuses 5,000 digits
+        b"Content-Length: 100000\r\n\r\n" + b"[" * 100000,  # json.loads: RecursionError
+        b"Content-Length: 5006\r\n\r\n[" + b"1" * 5000 + b",2,3]",  # json.loads: the int digit limit
+    ]
+    with listening() as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        for tail in raw:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(b"POST /api/v1/lineage HTTP/1.1\r\nHost: x\r\n" + tail)
+                assert sock.recv(100).split(b" ")[1] in (b"400", b"413")
+            line = server.next_line(server.out)
+            assert line.startswith(("400 ", "413 ")), line
+        assert httpx.post(f"{server.url}/api/v1/lineage", json=EVENT, timeout=10).status_code == 201
+        server.next_line(server.out)
+        code, rest = server.stop()
+    assert code == 0
+    assert "Stopped: 1 events received, 4 rejected." in rest

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +24,6 @@ from lineage_setup.answers import Connection
 from .helpers import CANARY, cli
 from .receiver import receiver
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "reference" / "spec" / "OpenLineage.json"
 CONN = Connection("https://lineage.example.com", "api/v1/lineage", "dev", CANARY)
 URL = "https://lineage.example.com/api/v1/lineage"
 ARGS = ["verify", "--url", "https://lineage.example.com", "--namespace", "dev", "--api-key", CANARY]
@@ -36,19 +36,56 @@ def _no_sleep(seconds: float) -> None:
 # --- the events ---------------------------------------------------------------------------------
 
 
-def test_events_are_valid_against_the_openlineage_schema() -> None:
-    if not SPEC.exists():
-        pytest.skip(f"the OpenLineage JSON schema is not at {SPEC} (../shared/reference/spec/)")
-    from jsonschema import Draft202012Validator
+def _client_event(event: dict[str, Any]) -> dict[str, Any]:
+    """The event rebuilt with the OpenLineage Python client's own model (its validators run), as it sends it."""
+    from openlineage.client.event_v2 import Job, Run, RunEvent, RunState
+    from openlineage.client.serde import Serde
 
-    schema = json.loads(SPEC.read_text())
-    validator = Draft202012Validator({**schema, "$ref": "#/$defs/RunEvent"})
+    rebuilt = RunEvent(
+        eventType=RunState(event["eventType"]),
+        eventTime=event["eventTime"],
+        run=Run(runId=event["run"]["runId"]),
+        job=Job(namespace=event["job"]["namespace"], name=event["job"]["name"]),
+        producer=event["producer"],
+        inputs=[],
+        outputs=[],
+    )
+    sent: dict[str, Any] = Serde.to_dict(rebuilt)
+    for part in ("run", "job"):
+        if sent[part].get("facets") == {}:
+            del sent[part]["facets"]
+    return sent
+
+
+def test_events_are_valid_against_the_openlineage_schema() -> None:
+    """The spec's own JSON Schema (2-0-2, vendored in the package: this test always runs)."""
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads((resources.files("lineage_setup") / "spec" / "OpenLineage.json").read_text("utf-8"))
+    assert schema["$id"] == "https://openlineage.io/spec/2-0-2/OpenLineage.json"
+    run_event = jsonschema.Draft202012Validator(
+        {"$ref": "#/$defs/RunEvent", "$defs": schema["$defs"]}, format_checker=jsonschema.FormatChecker()
+    )
     start, complete = verify.events("dev")
     for event in (start, complete):
-        errors = [e.message for e in validator.iter_errors(event)]
-        assert errors == []
-    broken = {**start, "run": {"runId": "not-a-uuid"}, "eventTime": 3}
-    assert list(validator.iter_errors(broken))  # the validator does reject a bad event
+        run_event.validate(event)
+    assert not run_event.is_valid({**start, "run": {}})  # the schema does catch a broken event
+    assert not run_event.is_valid({**start, "run": {"runId": "not-a-uuid"}})
+
+
+def test_events_are_what_the_openlineage_client_sends() -> None:
+    """The OpenLineage client's models (validators and serialisation) agree with what we send."""
+    start, complete = verify.events("dev")
+    for event in (start, complete):
+        assert _client_event(event) == event
+    broken = {**start, "run": {"runId": "not-a-uuid"}}
+    with pytest.raises(ValueError):
+        _client_event(broken)  # the models do reject a bad event
+    with pytest.raises(ValueError):
+        _client_event({**start, "eventTime": "3"})
 
 
 def test_events_describe_one_run() -> None:
