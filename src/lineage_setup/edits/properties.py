@@ -5,13 +5,17 @@ Spark reads spark-defaults.conf with java.util.Properties (as UTF-8) and trims e
 a key ended by the first unescaped `=`, `:` or whitespace, backslash escapes, and a backslash at
 the end of a line continuing the value on the next one. Lines we do not own keep their bytes;
 a key we own that is listed twice is changed where it counts (the last occurrence wins in Java).
+
+Files can be large (100,000 lines), so a text is parsed in one pass and only once: `apply` splices all
+its changes in from one parse and works out the entries of its result from it, and the last texts
+parsed are remembered, as a run reads the same file again (its checks, masking secrets in the diff).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lineage_setup import textdoc
 from lineage_setup.edits import EditError
@@ -19,6 +23,17 @@ from lineage_setup.edits import EditError
 _WS = " \t\f"
 _KEY_RE = re.compile(r"[A-Za-z0-9._-]+")
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|([\s\S]))")
+# java.util.Properties.load, as Spark's Utils.getPropertiesFromFile reads the file: a key ends at the first
+# unescaped `=`, `:` or whitespace; the separator is whitespace, one `=` or `:`, whitespace
+_KEY = r"([^\\=: \t\f\r\n]*(?:\\[^\r\n]?[^\\=: \t\f\r\n]*)*)"
+_SEPARATOR = r"[ \t\f]*(?:[=:][ \t\f]*)?"
+_HEAD = re.compile(r"([ \t\f]*)" + _KEY + _SEPARATOR)  # of a logical line: indent (1), key (2)
+# a line that starts an entry (not blank, not a comment): key (1), value to the end of the line (2)
+_LINE = re.compile(r"^[ \t\f]*(?=[^#!\r\n \t\f])" + _KEY + _SEPARATOR + r"([^\r\n]*)", re.MULTILINE)
+_TRIM = "".join(map(chr, range(0x21)))  # String.trim: every code point up to U+0020
+_PARSED: dict[str, tuple[Entry, ...]] = {}  # the last texts parsed, with their entries
+_PARSED_KEEP = 2  # a file before and after the edit
 
 
 class ValueRejected(ValueError):
@@ -68,53 +83,24 @@ def line(key: str, value: str) -> str:
 
 
 def _unescape(raw: str) -> str:
-    out, i = [], 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch != "\\" or i + 1 >= len(raw):
-            out.append(ch)
-            i += 1
-            continue
-        nxt = raw[i + 1]
-        if nxt == "u":
-            digits = raw[i + 2 : i + 6]
-            if not re.fullmatch(r"[0-9A-Fa-f]{4}", digits):
-                raise EditError(f"malformed \\u escape {raw[i : i + 6]!r} (Java would refuse the whole file)")
-            out.append(chr(int(digits, 16)))
-            i += 6
-            continue
-        out.append(_ESCAPES.get(nxt, nxt))
-        i += 2
-    return "".join(out)
+    if "\\" not in raw:
+        return raw  # the common case: nothing to decode
+    return _ESCAPE.sub(_decoded, raw)
+
+
+def _decoded(match: re.Match[str]) -> str:
+    if match.group(1) is not None:
+        return chr(int(match.group(1), 16))
+    ch = match.group(2)
+    if ch == "u":  # not followed by four hex digits
+        bad = match.string[match.start() : match.start() + 6]
+        raise EditError(f"malformed \\u escape {bad!r} (Java would refuse the whole file)")
+    return _ESCAPES.get(ch, ch)
 
 
 def _ends_continued(text: str) -> bool:
     """An odd number of trailing backslashes joins the next line to this one."""
-    return (len(text) - len(text.rstrip("\\"))) % 2 == 1
-
-
-def _split_key(logical: str) -> tuple[str, int]:
-    """(raw key, index where the separator starts) of a logical line without its indent."""
-    i = 0
-    while i < len(logical):
-        ch = logical[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch in "=:" or ch in _WS:
-            break
-        i += 1
-    return logical[:i], min(i, len(logical))
-
-
-def _value_start(logical: str, at: int) -> int:
-    while at < len(logical) and logical[at] in _WS:
-        at += 1
-    if at < len(logical) and logical[at] in "=:":
-        at += 1
-        while at < len(logical) and logical[at] in _WS:
-            at += 1
-    return at
+    return text.endswith("\\") and (len(text) - len(text.rstrip("\\"))) % 2 == 1
 
 
 def _prefix(first_line: str, indent: int, raw_key: str, value_at: int) -> str:
@@ -125,44 +111,91 @@ def _prefix(first_line: str, indent: int, raw_key: str, value_at: int) -> str:
     return first_line[:indent] + raw_key + " "  # the value started on a continuation line
 
 
-def _logical(physical: list[str], start: int) -> tuple[str, int]:
-    """Join continuation lines: (logical text without line endings, index of the last physical line)."""
-    text, index = textdoc.strip_eol(physical[start]), start
-    while _ends_continued(text):
-        if index + 1 >= len(physical):
+def _logical(text: str, start: int) -> tuple[str, list[str], int]:
+    """From the line at offset `start`, continuation lines joined: the logical line (without line endings),
+    the physical lines it spans (without line endings), and the offset after the last one."""
+    bodies: list[str] = []
+    at = start
+    while True:
+        end = text.find("\n", at)
+        stop = len(text) if end < 0 else end + 1
+        bodies.append(text[at:stop].rstrip("\r\n"))
+        if not _ends_continued(bodies[-1]):
+            break
+        if stop >= len(text):
             raise EditError("the last line ends with a backslash, which would join our lines to its value")
-        index += 1
-        text = text[:-1] + textdoc.strip_eol(physical[index]).lstrip(_WS)
-    return text, index
+        at = stop
+    pieces = [body[:-1] for body in bodies[:-1]] + bodies[-1:]  # without the continuing backslash
+    return pieces[0] + "".join(piece.lstrip(_WS) for piece in pieces[1:]), bodies, stop
+
+
+def _continued(text: str, start: int, index: int) -> tuple[Entry, int]:
+    """The entry starting at offset `start` (line `index`) that goes on over continuation lines,
+    and the offset after it."""
+    logical, bodies, stop = _logical(text, start)
+    head = _HEAD.match(logical)
+    assert head is not None  # every part of the pattern may be empty
+    indent, raw_key = head.end(1), head.group(2)
+    prefix = _prefix(bodies[0], indent, raw_key, head.end() - indent)
+    value = _unescape(logical[head.end() :]).strip(_TRIM)
+    return Entry(index, index + len(bodies) - 1, _unescape(raw_key), value, prefix), stop
+
+
+def _escaped(text: str, head: re.Match[str], index: int) -> tuple[Entry, int]:
+    """The entry on a line with a backslash (line `index`), and the offset after it."""
+    start, end = head.span()
+    if _ends_continued(text[start:end]):
+        return _continued(text, start, index)
+    key, value = head.group(1, 2)
+    return Entry(index, index, _unescape(key), _unescape(value).strip(_TRIM), text[start : head.start(2)]), end
+
+
+def _parse(text: str) -> list[Entry]:
+    """Every entry, in file order, in one pass: a regular expression finds each line that starts an
+    entry (not blank, not a comment); the few with a backslash are read by _escaped."""
+    if "\r" in text and re.search(r"\r(?!\n)", text):
+        raise EditError("it uses bare carriage returns as line endings")
+    out: list[Entry] = []
+    index = seen = resume = 0  # the line number of offset `seen`; the offset where the next entry may start
+    for head in _LINE.finditer(text):
+        start = head.start()
+        if start < resume:
+            continue  # a continuation line of the entry before
+        index += text.count("\n", seen, start)
+        seen = start
+        key, value = head.group(1, 2)
+        if "\\" in key or "\\" in value:
+            entry, resume = _escaped(text, head, index)
+            out.append(entry)
+        else:  # the common case: nothing to decode, no continuation
+            out.append(Entry(index, index, key, value.strip(_TRIM), text[start : head.start(2)]))
+    return out
+
+
+def _entries_of(text: str) -> tuple[Entry, ...]:
+    """Parsed once per text: one run reads the same file several times (patch, checks, secret masking)."""
+    found = _PARSED.get(text)
+    if found is None:
+        found = tuple(_parse(text))
+        _remember(text, found)
+    return found
+
+
+def _remember(text: str, found: tuple[Entry, ...]) -> None:
+    _PARSED.pop(text, None)
+    while len(_PARSED) >= _PARSED_KEEP:
+        del _PARSED[next(iter(_PARSED))]  # the oldest
+    _PARSED[text] = found
 
 
 def entries(text: str) -> list[Entry]:
     """Every key/value entry, in file order."""
-    if re.search(r"\r(?!\n)", text):
-        raise EditError("it uses bare carriage returns as line endings")
-    physical = textdoc.lines(text)
-    out, index = [], 0
-    while index < len(physical):
-        stripped = textdoc.strip_eol(physical[index]).lstrip(_WS)
-        if not stripped or stripped[0] in "#!":
-            index += 1
-            continue
-        logical, last = _logical(physical, index)
-        indent = len(logical) - len(logical.lstrip(_WS))
-        body = logical[indent:]
-        raw_key, sep_at = _split_key(body)
-        value_at = _value_start(body, sep_at)
-        prefix = _prefix(textdoc.strip_eol(physical[index]), indent, raw_key, value_at)
-        value = _unescape(body[value_at:]).strip(" \t\n\r\f\v")  # String.trim, as Spark does
-        out.append(Entry(index, last, _unescape(raw_key), value, prefix))
-        index = last + 1
-    return out
+    return list(_entries_of(text))
 
 
 def get(text: str, key: str) -> str | None:
     """The value Spark would read for `key` (the last occurrence), or None."""
-    found = [entry for entry in entries(text) if entry.key == key]
-    return found[-1].value if found else None
+    return next((entry.value for entry in reversed(_entries_of(text)) if entry.key == key), None)
 
 
 def _list_value(current: str, setting: Setting) -> str:
@@ -189,33 +222,74 @@ def _wanted(current: str | None, setting: Setting) -> str:
     return _list_value(current, setting)
 
 
-def _replace_entry(text: str, entry: Entry, value: str) -> str:
-    physical = textdoc.lines(text)
-    last = physical[entry.last]
-    eol = last[len(textdoc.strip_eol(last)) :]
+def _rewritten(entry: Entry, value: str, last_line: str) -> str:
+    """The one physical line that replaces `entry`, with its prefix and the line ending of its last line."""
+    eol = last_line[len(textdoc.strip_eol(last_line)) :]
     prefix = entry.prefix
     if not prefix.endswith((" ", "\t", "\f", "=", ":")):  # a key listed with no value, nor separator
         prefix += " "
-    physical[entry.first : entry.last + 1] = [prefix + escape_value(value) + eol]
-    return "".join(physical)
+    return prefix + escape_value(value) + eol
+
+
+def _changes(found: Sequence[Entry], settings: Sequence[Setting]) -> tuple[dict[int, str], list[str]]:
+    """From one parse: {position in `found`: new value} for keys listed already, and lines to append."""
+    keys = {setting.key for setting in settings}
+    last = {entry.key: (at, entry) for at, entry in enumerate(found) if entry.key in keys}  # Java keeps the last
+    changes: dict[int, str] = {}
+    new_lines: list[str] = []
+    for setting in settings:
+        if setting.key not in last:
+            new_lines.append(line(setting.key, setting.value))
+            continue
+        at, entry = last[setting.key]
+        wanted = _wanted(entry.value, setting)
+        if wanted != entry.value:
+            changes[at] = wanted
+            last[setting.key] = at, replace(entry, value=wanted)  # a later setting of this key sees it
+    return changes, new_lines
+
+
+def _shifted(entries: Sequence[Entry], shift: int) -> list[Entry]:
+    if not shift:
+        return list(entries)
+    return [replace(entry, first=entry.first - shift, last=entry.last - shift) for entry in entries]
+
+
+def _spliced(text: str, found: Sequence[Entry], changes: dict[int, str]) -> tuple[str, list[Entry]]:
+    """The text with the changed entries rewritten (one line each), and the entries of that text."""
+    physical = textdoc.lines(text)
+    out: list[Entry] = []
+    shift = done = 0  # physical lines gone so far (a changed entry that had continuation lines has one now)
+    for at in sorted(changes):
+        entry = found[at]
+        out += _shifted(found[done:at], shift)
+        new = _rewritten(entry, changes[at], physical[entry.last])
+        physical[entry.first : entry.last + 1] = [new] + [""] * (entry.last - entry.first)  # keeps indexes
+        out.append(replace(_parse(new)[0], first=entry.first - shift, last=entry.first - shift))
+        shift, done = shift + entry.last - entry.first, at + 1
+    return "".join(physical), out + _shifted(found[done:], shift)
+
+
+def _appended(body: str, result: str) -> list[Entry]:
+    """The entries of what append_lines added to `body`, numbered as lines of `result`."""
+    offset = body.count("\n")  # a body without a final newline: the added text starts by ending its last line
+    return [replace(e, first=e.first + offset, last=e.last + offset) for e in _parse(result[len(body) :])]
 
 
 def apply(text: str, settings: Sequence[Setting], comment: str) -> str:
     """Make every setting true; keys not there yet are appended after one `# comment` line.
 
-    Idempotent: a second call with the same settings returns its input unchanged.
+    The text is parsed once; the changed entries are spliced in one pass, and the result's entries are
+    worked out from the same parse (for the reads that follow, see _entries_of). Idempotent: a second
+    call with the same settings returns its input unchanged.
     """
     for setting in settings:
         line(setting.key, setting.value)  # reject what cannot be written before changing anything
-    new_lines: list[str] = []
-    for setting in settings:
-        found = [entry for entry in entries(text) if entry.key == setting.key]
-        if not found:
-            new_lines.append(line(setting.key, setting.value))
-            continue
-        wanted = _wanted(found[-1].value, setting)
-        if wanted != found[-1].value:
-            text = _replace_entry(text, found[-1], wanted)
-    if new_lines:
-        text = textdoc.append_lines(text, [f"# {comment}", *new_lines])
-    return text
+    found = _entries_of(text)
+    changes, new_lines = _changes(found, settings)
+    if not changes and not new_lines:
+        return text
+    body, kept = _spliced(text, found, changes) if changes else (text, list(found))
+    result = textdoc.append_lines(body, [f"# {comment}", *new_lines]) if new_lines else body
+    _remember(result, (*kept, *_appended(body, result)))
+    return result
