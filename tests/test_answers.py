@@ -40,6 +40,10 @@ class FakePrompter:
         self.asked.append(message)
         return next((answer for key, answer in self.confirms.items() if key in message), True)
 
+    def choose(self, message: str, choices: object, *, default: str) -> str:
+        self.asked.append(message)
+        return next((reply for key, reply in self.replies.items() if key in message), default)
+
 
 FULL = Flags(url="https://flag.example", api_key=CANARY, namespace="flag-ns")
 ENV = {
@@ -53,7 +57,13 @@ ENV = {
 def test_flags_win_over_environment() -> None:
     conn = answers.resolve(FULL, ENV, None)
     assert (conn.url, conn.api_key, conn.namespace) == ("https://flag.example", CANARY, "flag-ns")
-    assert conn.origin == {"url": "--url", "api_key": "--api-key", "namespace": "--namespace", "endpoint": "default"}
+    assert conn.origin == {
+        "backend": "implied by the endpoint",
+        "url": "--url",
+        "api_key": "--api-key",
+        "namespace": "--namespace",
+        "endpoint": "default",
+    }
 
 
 def test_environment_used_when_no_flags() -> None:
@@ -124,7 +134,8 @@ def test_prompts_only_for_what_is_missing() -> None:
     prompter = FakePrompter({"Astro base domain": "astronomer.io", "API key": f"  {CANARY}\n", "Namespace": ""})
     conn = answers.resolve(Flags(), {}, prompter, namespace_default="jaffle")
     assert (conn.url, conn.api_key, conn.namespace) == ("https://api.astronomer.io", CANARY, "jaffle")
-    assert len(prompter.asked) == 3
+    assert len(prompter.asked) == 4  # where to (Astro by default), the URL, the key, the namespace
+    assert conn.backend == "astro"
     prompter = FakePrompter({})
     answers.resolve(FULL, {}, prompter)
     assert prompter.asked == []

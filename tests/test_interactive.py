@@ -42,6 +42,9 @@ class _Transcript:
 
 def test_prompts_mask_the_key_validate_inline_and_apply(dbt_project: Path) -> None:
     child, transcript = _spawn(dbt_project)
+    child.expect("Where should lineage go")
+    child.expect("Astro")  # the list of backends, Astro first and chosen
+    child.sendline("")
     child.expect("Astro base domain")
     child.sendline("https://astronomer.io/x")  # a URL is fine here: its path becomes the endpoint
     child.expect("API key")
@@ -71,7 +74,7 @@ def test_prompts_mask_the_key_validate_inline_and_apply(dbt_project: Path) -> No
 
 def test_ctrl_c_at_a_prompt_is_exit_130_and_writes_nothing(dbt_project: Path) -> None:
     before = tree(dbt_project)
-    child, transcript = _spawn(dbt_project, "--namespace", "dev")
+    child, transcript = _spawn(dbt_project, "--namespace", "dev", "--backend", "astro")
     child.expect("Astro base domain")
     child.sendline("astronomer.io")
     child.expect("API key")

@@ -69,12 +69,12 @@ def test_prompted_endpoint_is_saved_after_writing_and_used_next_time(
     assert "Saved the endpoint in" in first.stderr
     file = settings.path({"HOME": str(Path.home())})
     assert CANARY not in file.read_text()
-    prompter = _interactive(monkeypatch, {"API key": CANARY, "Namespace": "dev"})  # no URL question now
-    second = cli(["dbt", "--dir", str(dbt_project), "--yes"])
+    prompter = _interactive(monkeypatch, {"Astro base domain": "", "API key": CANARY, "Namespace": "dev"})
+    second = cli(["dbt", "--dir", str(dbt_project), "--yes"])  # the saved URL is the default; Enter accepts it
     assert second.exit_code == 0, second.output
     assert "(from saved settings)" in second.stdout
     assert "Nothing to change" in second.stdout
-    assert not any("Astro base domain" in question for question in prompter.asked)
+    assert any("Astro base domain" in question for question in prompter.asked)  # asked, never silently reused
 
 
 def test_endpoint_from_a_flag_is_not_saved(dbt_project: Path) -> None:

@@ -106,7 +106,7 @@ def test_print_needs_no_spark_home(tmp_path: Path) -> None:
     assert _print("conf").exit_code == 0
 
 
-# --- versions (facts §5.2) ---------------------------------------------------------------------------
+# --- versions (OpenLineage/OpenLineage ArgumentParser.java @0.22.0, build.gradle @1.9.1) ----------------------
 
 CURRENT_KEYS = {
     "spark.openlineage.transport.type": "http",

@@ -6,20 +6,19 @@ names the flag and the environment variable that would supply it.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
-from lineage_setup import redact, validate
-from lineage_setup.errors import UnsafeTargetError, UsageError
+from lineage_setup import backends, keyfile, redact, validate
+from lineage_setup.errors import UsageError
 
 ENV_URL = "OPENLINEAGE_URL"
 ENV_KEY = "OPENLINEAGE_API_KEY"
 ENV_NAMESPACE = "OPENLINEAGE_NAMESPACE"
 ENV_ENDPOINT = "OPENLINEAGE_ENDPOINT"
 ENV_DOMAIN = "LINEAGE_SETUP_DOMAIN"
+ENV_BACKEND = "LINEAGE_SETUP_BACKEND"
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,11 @@ class Connection:
     namespace: str
     api_key: str = field(repr=False)
     origin: Mapping[str, str] = field(default_factory=dict, compare=False)  # answer -> where from
+    backend: str = "custom"  # a backends.PRESETS name
+
+    @property
+    def preset(self) -> backends.Preset:
+        return backends.get(self.backend)
 
     @property
     def lineage_url(self) -> str:
@@ -47,6 +51,7 @@ class Flags:
     api_key: str | None = field(default=None, repr=False)
     api_key_file: str | None = None
     namespace: str | None = None
+    backend: str | None = None
 
 
 class Prompter(Protocol):
@@ -55,6 +60,9 @@ class Prompter(Protocol):
     def secret(self, message: str, *, validate: validate.Check) -> str: ...
 
     def confirm(self, message: str, *, default: bool = False) -> bool: ...
+
+    def choose(self, message: str, choices: Sequence[tuple[str, str]], *, default: str) -> str:
+        """One of the choices' values (each choice: value, title)."""
 
 
 SAVED = "saved settings"
@@ -72,49 +80,107 @@ def resolve(
     saved = saved or {}
     for raw in (flags.api_key, flags.api_key_file, env.get(ENV_KEY)):  # masked in every message, even bad ones
         redact.register((raw or "").strip())
-    base = _resolve_url(flags, env, prompter, origin, saved)
+    preset = _resolve_backend(flags, env, prompter, origin, saved)
+    base = _resolve_url(flags, env, prompter, origin, saved, preset)
     api_key = _resolve_key(flags, env, prompter, origin)
     redact.register(api_key)
-    namespace = _resolve_namespace(flags, env, prompter, namespace_default, origin)
-    endpoint = _resolve_endpoint(flags, env, base, origin, saved)
-    return Connection(base.base, endpoint, namespace, api_key, origin)
+    namespace = _resolve_namespace(flags, env, prompter, namespace_default, origin, preset)
+    endpoint = _resolve_endpoint(flags, env, base, origin, saved, preset)
+    return Connection(base.base, endpoint, namespace, api_key, origin, preset.name)
 
 
 def _missing(what: str, flag: str, var: str) -> UsageError:
     return UsageError(f"missing {what}: pass {flag} or set {var} (no terminal to ask in)")
 
 
-def _resolve_url(
+def _resolve_backend(
     flags: Flags, env: Mapping[str, str], prompter: Prompter | None, origin: dict[str, str], saved: Mapping[str, str]
+) -> backends.Preset:
+    """--backend, else LINEAGE_SETUP_BACKEND; else what the endpoint says (a domain: Astro; a URL: any backend);
+    else the saved one; else asked (a list); else custom."""
+    for raw, source in ((flags.backend, "--backend"), (env.get(ENV_BACKEND), ENV_BACKEND)):
+        if raw:
+            origin["backend"] = source
+            return _preset(raw, source)
+    if flags.domain or env.get(ENV_DOMAIN) or flags.url or env.get(ENV_URL):
+        origin["backend"] = "implied by the endpoint"
+        return backends.get("astro" if flags.domain or (env.get(ENV_DOMAIN) and not flags.url) else "custom")
+    if saved.get("url") and prompter is None:
+        origin["backend"] = SAVED
+        return _preset(saved.get("backend", "custom"), SAVED)
+    if prompter is None:
+        return backends.get("custom")
+    origin["backend"] = "prompt"
+    choices = [(p.name, f"{p.title}  ({p.name})") for p in backends.PRESETS.values()]
+    return backends.get(prompter.choose("Where should lineage go?", choices, default=saved.get("backend", "astro")))
+
+
+def _preset(raw: str, source: str) -> backends.Preset:
+    if raw not in backends.PRESETS:
+        raise UsageError(f"{source}: {raw!r} is not one of {', '.join(backends.NAMES)}")
+    return backends.get(raw)
+
+
+def _resolve_url(
+    flags: Flags,
+    env: Mapping[str, str],
+    prompter: Prompter | None,
+    origin: dict[str, str],
+    saved: Mapping[str, str],
+    preset: backends.Preset,
 ) -> validate.Url:
     candidates = (
         (flags.url, "--url", validate.url),
-        (flags.domain, "--domain", _from_domain),
+        (flags.domain, "--domain", _domain_parser(preset)),
         (env.get(ENV_URL), ENV_URL, validate.url),
-        (env.get(ENV_DOMAIN), ENV_DOMAIN, _from_domain),
-        (saved.get("url"), SAVED, validate.url),
+        (env.get(ENV_DOMAIN), ENV_DOMAIN, _domain_parser(preset)),
     )
     for raw, source, parse in candidates:
         if raw:
             origin["url"] = source
             return parse(raw, source)
     if prompter is None:
+        if saved.get("url"):
+            origin["url"] = SAVED
+            return validate.url(saved["url"], SAVED)
         raise _missing("the OpenLineage endpoint", "--domain (or --url)", f"{ENV_DOMAIN} (or {ENV_URL})")
-    origin["url"] = "prompt"
-    answer = prompter.text(
-        "OpenLineage URL (Astro shows it in your Organization settings, https://cloud.<domain>/settings), "
-        "or your Astro base domain (e.g. astronomer.io)",
-        validate=validate.as_prompt_check(_domain_or_url, "answer"),
-    )
-    return _domain_or_url(answer, "answer")
+    default = saved.get("url", "")  # shown and editable, never a skipped question
+    answer = prompter.text(_url_question(preset), default=default, validate=_url_check(preset))
+    origin["url"] = SAVED if default and answer.strip() == default else "prompt"
+    return _domain_or_url(answer, "answer", preset)
 
 
-def _from_domain(raw: str, source: str) -> validate.Url:
-    return validate.Url(f"https://api.{validate.domain(raw, source)}", "")
+def _url_question(preset: backends.Preset) -> str:
+    if preset.name == "astro":
+        return (
+            "OpenLineage URL (Astro shows it in your Organization settings, https://cloud.<domain>/settings), "
+            "or your Astro base domain (e.g. astronomer.io)"
+        )
+    if preset.name == "datadog":
+        return "Datadog site (e.g. datadoghq.com, datadoghq.eu), or the intake URL"
+    if preset.name == "atlan":
+        return "Atlan tenant (e.g. mycompany.atlan.com), or its URL"
+    return f"{preset.title} URL ({preset.url_form})"
 
 
-def _domain_or_url(raw: str, source: str) -> validate.Url:
-    return validate.url(raw, source) if "://" in raw else _from_domain(raw, source)
+def _domain_parser(preset: backends.Preset) -> validate.Parser:
+    def parse(raw: str, source: str) -> validate.Url:
+        if preset.domain_url is None:
+            raise UsageError(
+                f"{source}: a domain names an Astro, Datadog or Atlan endpoint; for {preset.title} pass the full URL "
+                "with --url (or OPENLINEAGE_URL)"
+            )
+        return validate.Url(preset.domain_url.format(domain=validate.domain(raw, source)), "")
+
+    return parse
+
+
+def _domain_or_url(raw: str, source: str, preset: backends.Preset) -> validate.Url:
+    return validate.url(raw, source) if "://" in raw else _domain_parser(preset)(raw, source)
+
+
+def _url_check(preset: backends.Preset) -> validate.Check:
+    return validate.as_prompt_check(lambda raw, source: _domain_or_url(raw, source, preset), "answer")
 
 
 def _resolve_key(flags: Flags, env: Mapping[str, str], prompter: Prompter | None, origin: dict[str, str]) -> str:
@@ -125,7 +191,7 @@ def _resolve_key(flags: Flags, env: Mapping[str, str], prompter: Prompter | None
         return validate.api_key(flags.api_key, "--api-key")
     if flags.api_key_file:
         origin["api_key"] = "--api-key-file"
-        return validate.api_key(_read_key_file(flags.api_key_file), "--api-key-file")
+        return validate.api_key(keyfile.read(flags.api_key_file), "--api-key-file")
     if env.get(ENV_KEY):
         origin["api_key"] = ENV_KEY
         return validate.api_key(env[ENV_KEY], ENV_KEY)
@@ -139,37 +205,13 @@ def _resolve_key(flags: Flags, env: Mapping[str, str], prompter: Prompter | None
     return validate.api_key(answer, "answer")
 
 
-def _read_key_file(name: str) -> str:
-    """The file's text. Its name is never echoed: a key pasted where the path belongs would be shown."""
-    from lineage_setup import fs
-
-    if name == "-":
-        return sys.stdin.read()
-    try:
-        data = fs.read_regular(Path(name).expanduser(), limit=validate.KEY_MAX * 4)
-    except UnsafeTargetError as exc:
-        reason = str(exc).rsplit("(", 1)[-1].rstrip(")") if "(" in str(exc) else "not a readable file"
-        raise UsageError(f"--api-key-file: cannot read the file it names ({reason}){_KEY_FILE_HINT}") from None
-    if data is None:
-        raise UsageError(f"--api-key-file: the file it names does not exist{_KEY_FILE_HINT}")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError("--api-key-file: the file it names is not UTF-8 text") from None
-
-
-_KEY_FILE_HINT = (
-    " (the path is not shown, in case it is the key itself: pass the key with --api-key-file - on stdin, "
-    "or in OPENLINEAGE_API_KEY)"
-)
-
-
 def _resolve_namespace(
     flags: Flags,
     env: Mapping[str, str],
     prompter: Prompter | None,
     default: str | None,
     origin: dict[str, str],
+    preset: backends.Preset,
 ) -> str:
     for raw, source in ((flags.namespace, "--namespace"), (env.get(ENV_NAMESPACE), ENV_NAMESPACE)):
         if raw is not None and raw != "":
@@ -178,8 +220,9 @@ def _resolve_namespace(
     if prompter is None:
         raise _missing("the namespace", "--namespace", ENV_NAMESPACE)
     origin["namespace"] = "prompt"
+    hint = f": {preset.namespace_hint}" if preset.namespace_hint else " (e.g. dbt-prod)"
     answer = prompter.text(
-        "Namespace for these jobs (e.g. dbt-prod)",
+        f"Namespace for these jobs{hint}",
         default=default or "",
         validate=validate.as_prompt_check(validate.namespace, "answer"),
     )
@@ -187,7 +230,12 @@ def _resolve_namespace(
 
 
 def _resolve_endpoint(
-    flags: Flags, env: Mapping[str, str], base: validate.Url, origin: dict[str, str], saved: Mapping[str, str]
+    flags: Flags,
+    env: Mapping[str, str],
+    base: validate.Url,
+    origin: dict[str, str],
+    saved: Mapping[str, str],
+    preset: backends.Preset,
 ) -> str:
     if flags.endpoint:
         if base.path:
@@ -203,5 +251,5 @@ def _resolve_endpoint(
     if origin["url"] == SAVED and saved.get("endpoint"):  # it belongs to the saved URL only
         origin["endpoint"] = SAVED
         return validate.endpoint(saved["endpoint"], SAVED)
-    origin["endpoint"] = "default"
-    return validate.DEFAULT_ENDPOINT
+    origin["endpoint"] = "default" if preset.name == "custom" else f"--backend {preset.name}"
+    return preset.endpoint

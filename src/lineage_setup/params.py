@@ -17,6 +17,7 @@ from typer._types import TyperChoice
 from typer.core import TyperOption
 from typer.models import TyperPath
 
+from lineage_setup import backends
 from lineage_setup.errors import UsageError
 
 if TYPE_CHECKING:
@@ -79,6 +80,14 @@ CONNECTION_PARAMS = (
     ),
     _text("api_key_file", "--api-key-file", "Read the API key from this file; - reads stdin."),
     _text("namespace", "--namespace", "Job namespace, e.g. dbt-prod. (env: OPENLINEAGE_NAMESPACE)"),
+    Param(
+        "backend",
+        ("--backend",),
+        "Where lineage goes: sets the endpoint path and what the backend needs (astro with --domain, custom with "
+        "a bare --url; asked when neither). (env: LINEAGE_SETUP_BACKEND)",
+        CONNECTION,
+        type=TyperChoice(backends.NAMES),
+    ),
     _switch("no_input", "--no-input", help="Never prompt; a missing answer is an error."),
 )
 MODE_PARAMS = (
@@ -147,7 +156,7 @@ class IntegrationArgs:
 def connection(values: Mapping[str, Any]) -> Connection:
     from lineage_setup import answers
 
-    names = ("domain", "url", "endpoint", "api_key", "api_key_file", "namespace")
+    names = ("domain", "url", "endpoint", "api_key", "api_key_file", "namespace", "backend")
     return Connection(answers.Flags(*(values[name] for name in names)), bool(values["no_input"]))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lineage_setup.errors import UserAbort
@@ -46,6 +46,16 @@ class QuestionaryPrompter:
 
     def confirm(self, message: str, *, default: bool = False) -> bool:
         return bool(self._ask(self._q.confirm(message, default=default, output=self._output)))
+
+    def choose(self, message: str, choices: Sequence[tuple[str, str]], *, default: str) -> str:
+        options = [self._q.Choice(title, value=value) for value, title in choices]
+        chosen = next((option for option in options if option.value == default), None)
+        return str(self._ask(self._q.select(message, choices=options, default=chosen, output=self._output)))
+
+    def choose_many(self, message: str, choices: Sequence[tuple[str, str, bool]]) -> list[str]:
+        """The values ticked in a checkbox list (each choice: value, title, ticked at first)."""
+        options = [self._q.Choice(title, value=value, checked=checked) for value, title, checked in choices]
+        return [str(value) for value in self._ask(self._q.checkbox(message, choices=options, output=self._output))]
 
 
 def make_prompter() -> QuestionaryPrompter:

@@ -102,7 +102,7 @@ def _saved(flags: answers.Flags, env: Mapping[str, str]) -> Mapping[str, str]:
     from lineage_setup import settings
 
     if flags.url or flags.domain or env.get(answers.ENV_URL) or env.get(answers.ENV_DOMAIN):
-        return {}
+        return {}  # the file is not even read then
     try:
         return settings.load(env)
     except LineageSetupError as exc:
@@ -143,7 +143,7 @@ def _remember(conn: answers.Connection, env: Mapping[str, str]) -> None:
     if conn.origin.get("url") != "prompt":
         return
     try:
-        saved = settings.save(env, {"url": conn.url, "endpoint": conn.endpoint})
+        saved = settings.save(env, {"url": conn.url, "endpoint": conn.endpoint, "backend": conn.backend})
     except (OSError, LineageSetupError) as exc:  # a convenience: never the reason a run fails
         ui.warn(f"could not save the endpoint for next time: {getattr(exc, 'strerror', None) or exc}")
         return

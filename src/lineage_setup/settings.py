@@ -17,7 +17,7 @@ from lineage_setup.errors import UnsafeTargetError, UsageError
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
 
-KEYS = ("url", "endpoint")
+KEYS = ("url", "endpoint", "backend")
 HEADER = "# lineage-setup settings: the OpenLineage endpoint last answered at a prompt (never the API key)."
 
 
@@ -57,12 +57,13 @@ def save(env: Mapping[str, str], values: Mapping[str, str]) -> Path | None:
     file = path(env)
     before = fs.snapshot(file)
     doc = _document(file, before.data)
-    if all(doc.get(key) == values[key] for key in KEYS):
+    wanted = {key: value for key, value in values.items() if key in KEYS}
+    if all(doc.get(key) == value for key, value in wanted.items()):
         return None
     if before.data is None:
         doc.add(tomlkit.comment(HEADER.removeprefix("# ")))
-    for key in KEYS:
-        doc[key] = values[key]
+    for key, value in wanted.items():
+        doc[key] = value
     fs.check_target(before)
     fs.atomic_write(before, doc.as_string().encode("utf-8"), before.mode or fs.SECRET_MODE)  # private: 0600
     return file

@@ -28,6 +28,7 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]")
 
 
 Check = Callable[[str], "bool | str"]  # an inline prompt check: True, or the error text
+Parser = Callable[[str, str], "Url"]  # raw text and where it came from -> a URL (or UsageError)
 
 
 class Url(NamedTuple):
