@@ -85,7 +85,9 @@ def test_url_beats_domain_and_domain_flag_beats_env_url() -> None:
 def test_url_path_becomes_the_endpoint() -> None:
     conn = answers.resolve(Flags(url="http://127.0.0.1:5000/custom/lineage/", api_key=CANARY, namespace="n"), {}, None)
     assert (conn.url, conn.endpoint) == ("http://127.0.0.1:5000", "custom/lineage")
-    assert conn.insecure
+    assert not conn.insecure  # plain http to this machine's own receiver: no warning
+    remote = answers.resolve(Flags(url="http://lineage.example.com", api_key=CANARY, namespace="n"), {}, None)
+    assert remote.insecure
 
 
 def test_url_path_and_endpoint_flag_conflict() -> None:

@@ -6,9 +6,9 @@ names the flag and the environment variable that would supply it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from lineage_setup import backends, keyfile, redact, validate
 from lineage_setup.errors import UsageError
@@ -40,7 +40,8 @@ class Connection:
 
     @property
     def insecure(self) -> bool:
-        return self.url.startswith("http://")
+        """Plain http to another machine (a loopback receiver is not one)."""
+        return self.url.startswith("http://") and not validate.is_loopback(self.url)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class Prompter(Protocol):
     def choose(self, message: str, choices: Sequence[tuple[str, str]], *, default: str) -> str:
         """One of the choices' values (each choice: value, title)."""
 
+    def choose_many(self, message: str, choices: Sequence[tuple[str, str, bool]]) -> list[str]:
+        """The values ticked in a checkbox list (each choice: value, title, ticked at first)."""
+
 
 SAVED = "saved settings"
 
@@ -74,23 +78,58 @@ def resolve(
     prompter: Prompter | None,
     namespace_default: str | None = None,
     saved: Mapping[str, str] | None = None,
+    *,
+    namespace_required: bool = True,
 ) -> Connection:
-    """Each answer from its flag, else its environment variable, else saved settings, else a prompt."""
+    """Each answer from its flag, else its environment variable, else saved settings, else a prompt.
+
+    Without a prompter every missing answer is reported in one message. namespace_required=False: a
+    namespace nobody gave is "" (the wizard asks one per project).
+    """
     origin: dict[str, str] = {}
     saved = saved or {}
     for raw in (flags.api_key, flags.api_key_file, env.get(ENV_KEY)):  # masked in every message, even bad ones
         redact.register((raw or "").strip())
+    missing: list[_Missing] = []
     preset = _resolve_backend(flags, env, prompter, origin, saved)
-    base = _resolve_url(flags, env, prompter, origin, saved, preset)
-    api_key = _resolve_key(flags, env, prompter, origin)
+    base = _collect(missing, lambda: _resolve_url(flags, env, prompter, origin, saved, preset))
+    api_key = _collect(missing, lambda: _resolve_key(flags, env, prompter, origin))
     redact.register(api_key)
-    namespace = _resolve_namespace(flags, env, prompter, namespace_default, origin, preset)
+    ask = prompter if namespace_required else None
+    namespace = _collect(missing, lambda: _resolve_namespace(flags, env, ask, namespace_default, origin, preset))
+    if missing and (namespace_required or len(missing) > 1 or missing[0].what != "the namespace"):
+        raise _all_missing([m for m in missing if namespace_required or m.what != "the namespace"])
+    assert base is not None and api_key is not None
     endpoint = _resolve_endpoint(flags, env, base, origin, saved, preset)
-    return Connection(base.base, endpoint, namespace, api_key, origin, preset.name)
+    return Connection(base.base, endpoint, namespace or "", api_key, origin, preset.name)
 
 
-def _missing(what: str, flag: str, var: str) -> UsageError:
-    return UsageError(f"missing {what}: pass {flag} or set {var} (no terminal to ask in)")
+T = TypeVar("T")
+
+
+class _Missing(UsageError):
+    def __init__(self, what: str, flag: str, var: str) -> None:
+        super().__init__(f"missing {what}: pass {flag} or set {var} (no terminal to ask in)")
+        self.what, self.flag, self.var = what, flag, var
+
+
+def _collect(missing: list[_Missing], resolve_one: Callable[[], T]) -> T | None:
+    try:
+        return resolve_one()
+    except _Missing as exc:
+        missing.append(exc)
+        return None
+
+
+def _all_missing(missing: list[_Missing]) -> UsageError:
+    if len(missing) == 1:
+        return missing[0]
+    told = "; ".join(f"{m.what}: pass {m.flag} or set {m.var}" for m in missing)
+    return UsageError(f"missing answers (no terminal to ask in): {told}")
+
+
+def _missing(what: str, flag: str, var: str) -> _Missing:
+    return _Missing(what, flag, var)
 
 
 def _resolve_backend(

@@ -166,7 +166,57 @@ def _listen() -> TyperCommand:
     return _command("listen", LISTEN_HELP, params.LISTEN_PARAMS, body)
 
 
-OTHERS: dict[str, Callable[[], TyperCommand]] = {"verify": _verify, "listen": _listen}
+INIT_HELP = (
+    "Set up a whole repository: find its dbt, Airflow, Spark, Databricks and Great Expectations projects, "
+    "pick them, answer once, review one plan, apply it as one unit."
+)
+
+
+def _init() -> TyperCommand:
+    def body(values: Mapping[str, Any]) -> ExitCode:
+        from lineage_setup import wizard
+
+        args = params.init_args(values)
+        env, prompter = _inputs(params.connection(values))
+        return wizard.run(args, env, prompter)
+
+    return _command("init", INIT_HELP, params.INIT_PARAMS, body)
+
+
+SETTINGS_HELP = "Show the saved settings (the endpoint last answered at a prompt) and where they live."
+
+
+def _settings() -> TyperCommand:
+    def body(values: Mapping[str, Any]) -> ExitCode:
+        from lineage_setup import settings
+
+        return settings.show(dict(os.environ), forget=values["forget"])
+
+    return _command("settings", SETTINGS_HELP, params.SETTINGS_PARAMS, body)
+
+
+DEMO_HELP = (
+    "See it work without an account: a local receiver, a sample dbt and Great Expectations repository in a "
+    "temporary folder, the wizard run on it, a test event, and what arrived."
+)
+
+
+def _demo() -> TyperCommand:
+    def body(values: Mapping[str, Any]) -> ExitCode:
+        from lineage_setup import demo
+
+        return demo.run(keep=values["keep"])
+
+    return _command("demo", DEMO_HELP, params.DEMO_PARAMS, body)
+
+
+OTHERS: dict[str, Callable[[], TyperCommand]] = {
+    "init": _init,
+    "verify": _verify,
+    "listen": _listen,
+    "settings": _settings,
+    "demo": _demo,
+}
 
 
 class LazyGroup(TyperGroup):
@@ -186,7 +236,7 @@ class LazyGroup(TyperGroup):
 app = typer.Typer(
     cls=LazyGroup,
     help="Wire data tools to an OpenLineage backend (Astro, or any OpenLineage HTTP endpoint).",
-    no_args_is_help=True,
+    invoke_without_command=True,  # bare `lineage-setup`: the wizard in a terminal, else the help
     pretty_exceptions_enable=False,  # our handler redacts; tracebacks never show locals
     add_completion=False,
 )
@@ -200,11 +250,21 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = None,
 ) -> None:
-    """Wire data tools to an OpenLineage backend."""
+    """Wire data tools to an OpenLineage backend. Without a command: the wizard (init) in a terminal."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from lineage_setup import prompts
+
+    if not prompts.interactive(False, os.environ):
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+    command = _init()
+    ctx.invoke(command.callback, **{param.name: param.default for param in params.INIT_PARAMS})  # type: ignore[misc]
 
 
 def main() -> None:

@@ -38,6 +38,11 @@ def _git(folder: Path | str, *args: str, own: bool = True) -> tuple[int | None, 
     return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
 
 
+def ask(folder: Path, *args: str) -> tuple[int | None, str, str]:
+    """Run one git query in `folder` as the user's git would: exit code (None: no git), stdout, stderr."""
+    return _git(folder, *args)
+
+
 def _existing_folder(path: Path) -> Path:
     folder = path.parent
     while not folder.is_dir() and folder != folder.parent:  # the file's folder may not exist yet

@@ -21,7 +21,7 @@ from lineage_setup import backends
 from lineage_setup.errors import UsageError
 
 if TYPE_CHECKING:
-    from lineage_setup import answers, runner
+    from lineage_setup import answers, runner, wizard
     from lineage_setup.integrations.base import Integration, Option
 
 CONNECTION = "Connection"
@@ -97,6 +97,26 @@ MODE_PARAMS = (
     _switch("check", "--check", help="Write nothing; exit 1 if anything would change."),
     _switch("print_", "--print", help="Print the config to stdout (with the real key); write nothing."),
     _switch("verify", "--verify", help="Then send a test event with these answers (see `lineage-setup verify`)."),
+    _switch("show_all", "--show-all", help="Show every diff, even when more than 50 files change."),
+)
+INIT_PARAMS = (
+    *(param for param in MODE_PARAMS if param.name != "print_"),
+    *CONNECTION_PARAMS,
+    Param(
+        "only",
+        ("--only",),
+        "Set up only these: integration names (dbt, airflow, spark, databricks, great-expectations) or project "
+        "paths, comma-separated.",
+        MODE,
+    ),
+    Param("exclude", ("--exclude",), "Leave these out: names or project paths, comma-separated.", MODE),
+    Param("max_depth", ("--max-depth",), "How many folders down to look for projects.", MODE, type=int, default=4),
+)
+SETTINGS_PARAMS = (
+    Param("forget", ("--forget",), "Delete the saved settings.", MODE, is_flag=True, default=False),
+)
+DEMO_PARAMS = (
+    Param("keep", ("--keep",), "Keep the sample repository and print where it is.", MODE, is_flag=True, default=False),
 )
 TIMEOUT = Param("timeout", ("--timeout",), "Seconds to wait for an answer.", MODE, type=float, default=10.0)
 LISTEN_PARAMS = (
@@ -164,13 +184,19 @@ def mode(values: Mapping[str, Any]) -> runner.Mode:
     from lineage_setup import runner
 
     exclusive = (("--print", "print_"), ("--check", "check"), ("--dry-run", "dry_run"))
-    chosen = [flag for flag, key in exclusive if values[key]]
+    chosen = [flag for flag, key in exclusive if values.get(key)]
     if len(chosen) > 1:
         raise UsageError(f"{' and '.join(chosen)} cannot be combined")
-    if values["fmt"] is not None and not values["print_"]:
+    if values.get("fmt") is not None and not values["print_"]:
         raise UsageError("--format applies only with --print")
     action = {"--print": "print", "--check": "check", "--dry-run": "dry-run"}.get(chosen[0] if chosen else "", "apply")
-    return runner.Mode(action, yes=values["yes"], fmt=values["fmt"], verify=values["verify"])  # type: ignore[arg-type]
+    return runner.Mode(
+        action,  # type: ignore[arg-type]
+        yes=values["yes"],
+        fmt=values.get("fmt"),
+        verify=values["verify"],
+        show_all=values["show_all"],
+    )
 
 
 def root(value: Path) -> Path:
@@ -188,3 +214,18 @@ def integration_args(integration: Integration, values: Mapping[str, Any]) -> Int
 
 def _value(value: Any, multiple: bool) -> Any:
     return tuple(value) if multiple else value
+
+
+def init_args(values: Mapping[str, Any]) -> wizard.InitArgs:
+    from lineage_setup import wizard
+
+    the_mode = mode(values)
+    if not 0 <= values["max_depth"] <= 64:
+        raise UsageError("--max-depth: give a number of folders from 0 to 64")
+    only, exclude = (_listed(values[name]) for name in ("only", "exclude"))
+    flags = connection(values).flags
+    return wizard.InitArgs(root(values["dir"]), the_mode, flags, only, exclude, values["max_depth"])
+
+
+def _listed(raw: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (raw or "").split(",") if part.strip())

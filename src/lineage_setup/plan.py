@@ -15,7 +15,7 @@ from lineage_setup import fs, textdoc
 @dataclass(frozen=True)
 class FileChange:
     before: fs.Snapshot
-    after: bytes
+    after: bytes | None  # None: the file is deleted (remove takes out a file lineage-setup created)
     new_mode: int  # used only when the file is created
     secret: bool = False  # holds the API key
     reasons: tuple[str, ...] = ()
@@ -25,7 +25,9 @@ class FileChange:
         return self.before.path
 
     @property
-    def status(self) -> Literal["create", "update"]:
+    def status(self) -> Literal["create", "update", "delete"]:
+        if self.after is None:
+            return "delete"
         return "create" if self.before.data is None else "update"
 
     def diff(self, label: str) -> list[str]:
@@ -36,14 +38,14 @@ class FileChange:
         a few lines' work, not a quadratic match over all of them.
         """
         old = textdoc.lines(textdoc.decode(self.before.data, self.path)[0]) if self.before.data is not None else []
-        new = textdoc.lines(textdoc.decode(self.after, self.path)[0])
+        new = textdoc.lines(textdoc.decode(self.after, self.path)[0]) if self.after is not None else []
         lo, old_hi, new_hi = _changed_middle(old, new, CONTEXT)
         out = []
         for line in difflib.unified_diff(
             old[lo:old_hi],
             new[lo:new_hi],
             fromfile="/dev/null" if self.status == "create" else f"a/{label}",
-            tofile=f"b/{label}",
+            tofile="/dev/null" if self.status == "delete" else f"b/{label}",
             n=CONTEXT,
         ):
             out.append(_shift_hunk(textdoc.strip_eol(line), lo) if line.startswith("@@") else textdoc.strip_eol(line))

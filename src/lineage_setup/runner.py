@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -24,6 +24,7 @@ class Mode:
     yes: bool = False
     fmt: str | None = None
     verify: bool = False  # send a test event with the same answers afterwards
+    show_all: bool = False  # every diff, however many files change
 
 
 def run(
@@ -39,7 +40,7 @@ def run(
     integration.check_options(options, env, printing=mode.action == "print")
     if mode.action == "print":
         default_ns = integration.namespace_default(_workspace(root)) if prompter else None
-        conn = _connection(flags, env, prompter, default_ns)
+        conn = connection(flags, env, prompter, default_ns)
         _print(integration.render(Request(conn, options, env), mode.fmt or integration.PRINT_FORMATS[0]))
         code, settled = ExitCode.OK, False
     else:
@@ -48,9 +49,22 @@ def run(
         if nothing_to_do is not None and not mode.verify:
             return nothing_to_do
         default_ns = integration.namespace_default(ws) if prompter else None
-        conn = _connection(flags, env, prompter, default_ns)
+        conn = connection(flags, env, prompter, default_ns)
         integration.plan(Request(conn, options, env), ws)
         code, settled = _show_and_apply(ws.plan(), conn, root, mode, prompter)
+    return finish(code, settled, conn, mode, prompter, env)
+
+
+def finish(
+    code: ExitCode,
+    settled: bool,
+    conn: answers.Connection,
+    mode: Mode,
+    prompter: answers.Prompter | None,
+    env: Mapping[str, str],
+) -> ExitCode:
+    """After the plan: the test event (asked for, or offered once the config is in place), and the endpoint
+    remembered when it proved right."""
     try:
         if mode.verify or (settled and mode.action == "apply" and _offer_verify(conn, prompter)):
             code = max(code, _verify(conn))
@@ -88,10 +102,17 @@ def _print(rendered: Rendered) -> None:
         _print(section)
 
 
-def _connection(
-    flags: answers.Flags, env: Mapping[str, str], prompter: answers.Prompter | None, default_ns: str | None = None
+def connection(
+    flags: answers.Flags,
+    env: Mapping[str, str],
+    prompter: answers.Prompter | None,
+    default_ns: str | None = None,
+    *,
+    namespace_required: bool = True,
 ) -> answers.Connection:
-    conn = answers.resolve(flags, env, prompter, namespace_default=default_ns, saved=_saved(flags, env))
+    """The answers, resolved once (saved settings read only when needed), with a warning for http://."""
+    saved = _saved(flags, env)
+    conn = answers.resolve(flags, env, prompter, default_ns, saved, namespace_required=namespace_required)
     if conn.insecure:
         ui.warn("http:// sends the API key unencrypted; use https:// unless this is a local test receiver")
     return conn
@@ -114,24 +135,34 @@ def _offer_verify(conn: answers.Connection, prompter: answers.Prompter | None) -
     return prompter is not None and prompter.confirm(f"Send a test event to {conn.lineage_url}?", default=True)
 
 
-def _verify(conn: answers.Connection, timeout: float = 10.0) -> ExitCode:
+def _verify(conn: answers.Connection, timeout: float = 10.0, lint: bool = False) -> ExitCode:
+    """Send the test run; with `lint`, also check the test events for the backend (an error finding: exit 1)."""
+    from lineage_setup import lint as checks
     from lineage_setup import verify
 
     ui.info(f"Sending a test run (START, COMPLETE) to {conn.lineage_url} ...")
-    result = verify.check(conn, timeout)
+    result = verify.check(conn, timeout, lint=lint)
+    for line in checks.report(result.findings, conn.backend) if lint else ():
+        ui.info(line)
     if not result.ok:
         raise VerificationError(result.message)
     ui.success(result.message)
+    if checks.has_errors(result.findings):
+        raise VerificationError(f"--lint: the test events are not what {conn.backend} needs (see above)")
     return ExitCode.OK
 
 
 def verify_only(
-    flags: answers.Flags, env: Mapping[str, str], prompter: answers.Prompter | None, timeout: float
+    flags: answers.Flags,
+    env: Mapping[str, str],
+    prompter: answers.Prompter | None,
+    timeout: float,
+    lint: bool = False,
 ) -> ExitCode:
     if not 0 < timeout <= 300:
         raise UsageError("--timeout: give a number of seconds from 0 to 300")
-    conn = _connection(flags, env, prompter)
-    code = _verify(conn, timeout)
+    conn = connection(flags, env, prompter)
+    code = _verify(conn, timeout, lint)
     _remember(conn, env)
     return code
 
@@ -162,19 +193,26 @@ def _show_and_apply(
     ui.show_connection(conn)
     ui.show_notes(the_plan.notes)
     ui.show_infos(the_plan.infos)
+    return settle(the_plan, root, mode, prompter, lambda: ui.show_steps(the_plan.steps))
+
+
+def settle(
+    the_plan: Plan, root: Path, mode: Mode, prompter: answers.Prompter | None, show_steps: Callable[[], None]
+) -> tuple[ExitCode, bool]:
+    """Show the changes and do what the mode says: check, preview, or confirm and apply them as one unit.
+    The exit code, and whether the project now holds the config (applied, or nothing to do)."""
     if not the_plan.pending:
         ui.success("\nNothing to change.")
         if mode.action != "check":
-            ui.show_steps(the_plan.steps)
+            show_steps()
         return ExitCode.OK, True
-    ui.show_changes(the_plan, root)
+    ui.show_changes(the_plan, root, show_all=mode.show_all)
     count = _count(the_plan)
-    if mode.action == "check":
-        ui.info(f"\n{count} would change (--check: nothing written)")
-        return ExitCode.PENDING, False
-    if mode.action == "dry-run":
-        ui.info(f"\n{count} would change (--dry-run: nothing written)")
-        ui.show_steps(the_plan.steps)
+    if mode.action in ("check", "dry-run"):
+        ui.info(f"\n{count} would change (--{mode.action}: nothing written)")
+        if mode.action == "check":
+            return ExitCode.PENDING, False
+        show_steps()
         return ExitCode.OK, False
     if not mode.yes:
         if prompter is None:
@@ -188,7 +226,7 @@ def _show_and_apply(
 
     writer.apply(the_plan)
     ui.success(f"\nDone: {count}.")
-    ui.show_steps(the_plan.steps)
+    show_steps()
     return ExitCode.OK, True
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lineage_setup import fs, textdoc
-from lineage_setup.errors import UnsafeTargetError, UsageError
+from lineage_setup.errors import ExitCode, UnsafeTargetError, UsageError
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
@@ -67,3 +67,28 @@ def save(env: Mapping[str, str], values: Mapping[str, str]) -> Path | None:
     fs.check_target(before)
     fs.atomic_write(before, doc.as_string().encode("utf-8"), before.mode or fs.SECRET_MODE)  # private: 0600
     return file
+
+
+def show(env: Mapping[str, str], *, forget: bool = False) -> ExitCode:
+    """`lineage-setup settings`: what is saved and where; --forget deletes it."""
+    from lineage_setup import ui
+
+    file = path(env)
+    saved = load(env)
+    if forget:
+        if fs.snapshot(file).st is None:
+            ui.info(f"Nothing to forget: there is no {file}.")
+        else:
+            fs.remove(file)
+            ui.success(f"Forgot the saved settings: deleted {file}.")
+        return ExitCode.OK
+    if not saved:
+        ui.success(f"No saved settings (they would be in {file}).")
+        ui.info("An endpoint typed at a prompt is saved there once it proves right; never the API key.")
+        return ExitCode.OK
+    ui.success(f"Saved settings, in {file}:")
+    for key in KEYS:
+        if key in saved:
+            ui.success(f"  {key:<9} {saved[key]}")
+    ui.info("They are the prompt's defaults; flags and environment variables win. --forget deletes them.")
+    return ExitCode.OK

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
     from lineage_setup.answers import Connection
     from lineage_setup.plan import FileChange, Plan
+    from lineage_setup.wizard import Found
 
 
 @functools.cache
@@ -182,9 +184,49 @@ def show_notes(notes: tuple[str, ...]) -> None:
         warn(note)
 
 
-def show_steps(steps: tuple[str, ...]) -> None:
+def show_steps(steps: tuple[str, ...], heading: str = "\nNext steps:") -> None:
     if not steps:
         return
-    _say("\nNext steps:", style="bold", stderr=False)
+    _say(heading, style="bold", stderr=False)
     for number, step in enumerate(steps, 1):
         _say(f"  {number}. {step}", stderr=False)
+
+
+def show_found(found: Sequence[Found], skipped: Sequence[tuple[Path, str]], root: Path) -> None:
+    """The projects the wizard found (a table on a terminal), and the folders it could not read."""
+    from lineage_setup.plan import label_of
+
+    if not found:
+        _say(f"No dbt, Airflow, Spark, Databricks or Great Expectations project found under {root}.", stderr=False)
+    rows = [(f.integration.TITLE, f.project.name or "-", f.label, f.project.state, _facts(f)) for f in found]
+    if rows:
+        _table(("kind", "name", "path", "lineage", "found"), rows)
+    for folder, why in skipped:
+        warn(f"skipped {label_of(folder, root)}: {why}")
+
+
+def _facts(f: Found) -> str:
+    return "; ".join(f"{name} {value}" for name, value in f.project.facts)
+
+
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
+    if _styled(False):
+        from rich.table import Table
+
+        table = Table(*header, highlight=False)
+        for row in rows:
+            table.add_row(*(printable(redact(cell)) for cell in row))
+        _console(False).print(table)
+        return
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        _say("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(), stderr=False)
+
+
+def show_section(title: str, messages: Plan, skipped: str) -> None:
+    """One project's part of a combined plan: what it says before the changes."""
+    _say(f"\n== {title}", style="bold", stderr=False)
+    if skipped:
+        _say(skipped, stderr=False)
+    show_notes(messages.notes)
+    show_infos(messages.infos)

@@ -133,6 +133,18 @@ def looks_like_key(value: str) -> bool:
     )
 
 
+def is_loopback(url_or_host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1, as a host or as the host of a URL."""
+    host = url_or_host.split("://", 1)[-1].split("/", 1)[0]
+    host = host[1 : host.index("]")] if host.startswith("[") and "]" in host else host.rsplit(":", 1)[0]
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _is_ip(value: str) -> bool:
     try:
         ipaddress.ip_address(value.strip("[]"))

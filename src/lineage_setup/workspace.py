@@ -18,18 +18,38 @@ from lineage_setup.plan import FileChange, Plan, RemoteChange, label_of
 INSPECT_LIMIT = 16 * 1024 * 1024  # a Dockerfile, a profiles.yml, a checkpoint: never this large
 
 
+class _Files:
+    """What every view of one run shares: the files as read, the edits proposed, what git said."""
+
+    def __init__(self) -> None:
+        self.snapshots: dict[Path, fs.Snapshot] = {}
+        self.pending: dict[Path, tuple[str | None, bool, set[str]]] = {}  # text (None: delete), secret, reasons
+        self.git: dict[Path, git.GitStatus] = {}
+        self.plain: set[Path] = set()  # files proposed without the key
+        self.reads = 0  # files read from disk (the benchmark and tests count them)
+
+
 class Workspace:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, files: _Files | None = None) -> None:
         self.root = root
-        self._snapshots: dict[Path, fs.Snapshot] = {}
-        self._pending: dict[Path, tuple[str, bool, set[str]]] = {}
+        self._files = files or _Files()
+        self._snapshots = self._files.snapshots
+        self._pending = self._files.pending
+        self._git = self._files.git
+        self._plain = self._files.plain
         self._steps: list[str] = []
         self._notes: list[str] = []
         self._infos: list[str] = []
         self._remote: list[RemoteChange] = []
-        self._git: dict[Path, git.GitStatus] = {}
-        self._plain: set[Path] = set()  # files proposed without the key
-        self.reads = 0  # files read from disk (the benchmark and tests count them)
+
+    def sibling(self, root: Path) -> Workspace:
+        """A view of another folder in the same run: its edits compose with this one's (one diff per file),
+        its steps and notes are its own (the wizard shows them per project)."""
+        return Workspace(root, self._files)
+
+    @property
+    def reads(self) -> int:
+        return self._files.reads
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -44,7 +64,7 @@ class Workspace:
     def _snap(self, path: Path) -> fs.Snapshot:
         if path not in self._snapshots:
             self._snapshots[path] = fs.snapshot(path)
-            self.reads += 1
+            self._files.reads += 1
         return self._snapshots[path]
 
     def exists(self, rel: str | Path) -> bool:
@@ -72,7 +92,7 @@ class Workspace:
         """
         path = self.path(rel)
         if path in self._pending:
-            return self._pending[path][0]
+            return self._pending[path][0]  # None once it is to be deleted
         snap = self._snap(path)
         data = snap.data if snap.data is not None or snap.st is None else fs.read_regular(path)
         return None if data is None else textdoc.decode(data, path)[0]
@@ -85,7 +105,7 @@ class Workspace:
         path = self.path(rel)
         if path in self._pending:
             return self._pending[path][0]
-        self.reads += 1
+        self._files.reads += 1
         data = fs.read_regular(path, INSPECT_LIMIT)
         try:
             return None if data is None else data.decode("utf-8-sig")
@@ -135,6 +155,12 @@ class Workspace:
         reasons.add(reason)
         self._pending[path] = (text, secret or bool(pending and pending[1]), reasons)
 
+    def delete(self, rel: str | Path, *, reason: str) -> None:
+        """Propose removing a file (one lineage-setup created and that holds nothing else now)."""
+        path = self.path(rel)
+        reasons = self._pending[path][2] if path in self._pending else set()
+        self._pending[path] = (None, False, {*reasons, reason})
+
     def step(self, text: str) -> None:
         """What the user does next, in order."""
         self._steps.append(text)
@@ -149,14 +175,19 @@ class Workspace:
     def remote(self, change: RemoteChange) -> None:
         self._remote.append(change)
 
+    def messages(self) -> Plan:
+        """This view's own steps, notes, infos and remote changes (no file changes: those are the run's)."""
+        return Plan((), tuple(self._steps), tuple(self._notes), tuple(self._infos), tuple(self._remote))
+
     def plan(self) -> Plan:
         changes = []
         for path, (text, secret, reasons) in self._pending.items():
             before = self._snap(path)
             if secret:
                 self._guard_secret(before)
-            after = textdoc.encode(text, bom=(before.data or b"").startswith(textdoc.BOM_BYTES))
-            if after == before.data:
+            bom = (before.data or b"").startswith(textdoc.BOM_BYTES)
+            after = None if text is None else textdoc.encode(text, bom=bom)
+            if after == before.data or (after is None and before.st is None):
                 continue
             fs.check_target(before)
             mode = fs.SECRET_MODE if secret else fs.default_mode()
@@ -212,7 +243,7 @@ class Workspace:
                 )
 
     def _refuse_unignored(self, path: Path) -> None:
-        pending = {p: text for p, (text, _, _) in self._pending.items() if p.name == ".gitignore"}
+        pending = {p: text or "" for p, (text, _, _) in self._pending.items() if p.name == ".gitignore"}
         ignored, rule = git.ignore_rule(path, pending)
         if ignored:
             return

@@ -31,9 +31,13 @@ def _write_all(changes: tuple[FileChange, ...]) -> None:
     stale = {folder: fs.stale_temps(folder) for folder in {change.path.parent for change in changes}}
     try:
         for change in changes:
-            mode = change.before.mode if change.before.mode is not None else change.new_mode
-            private = git.private_dir(change.path) if change.secret else None
-            fs.atomic_write(change.before, change.after, mode, stale[change.path.parent], False, private)
+            if change.after is None:
+                fs.ensure_unchanged(change.before)
+                fs.remove(change.path)
+            else:
+                mode = change.before.mode if change.before.mode is not None else change.new_mode
+                private = git.private_dir(change.path) if change.secret else None
+                fs.atomic_write(change.before, change.after, mode, stale[change.path.parent], False, private)
             done.append(change)
         fs.sync_dirs(stale)
     except BaseException as exc:
@@ -83,7 +87,7 @@ def _undo(done: list[FileChange], created: list[Path]) -> list[str]:
         try:
             if change.before.data is None:
                 fs.remove(change.path)
-            else:
+            else:  # updated or deleted: its old bytes and mode come back
                 written = fs.snapshot(change.path)
                 fs.atomic_write(written, change.before.data, change.before.mode or change.new_mode)
         except OSError:

@@ -28,3 +28,16 @@ def ensure(text: str, entry: str, comment: str, *, force: bool = False) -> str:
     if names(text, entry) and not force:
         return text
     return textdoc.append_lines(text, [f"# {comment}", entry])
+
+
+def remove(text: str, entry: str, comment: str) -> str | None:
+    """Take out the two lines `ensure` added (`# comment`, then `entry`); None when they are not there as
+    written (moved or edited by the user: theirs now)."""
+    lines = textdoc.lines(text)
+    for index in range(len(lines) - 1):
+        if textdoc.strip_eol(lines[index]) == f"# {comment}" and textdoc.strip_eol(lines[index + 1]) == entry:
+            rest = lines[:index] + lines[index + 2 :]
+            if index + 2 == len(lines) and rest and not lines[index + 1].endswith("\n"):
+                rest[-1] = textdoc.strip_eol(rest[-1])  # the file had no final newline: neither has the result
+            return "".join(rest)
+    return None

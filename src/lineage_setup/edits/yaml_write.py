@@ -70,9 +70,12 @@ class Section:
     """
 
     key: str
-    text: str
+    text: str  # "" takes the entry out
 
     def on(self, data: Any, load: Load) -> None:
+        if not self.text:
+            data.pop(self.key, None)
+            return
         data[self.key] = load(self.text)[self.key]
 
 
@@ -205,7 +208,7 @@ def _section(doc: Doc, op: Section) -> tuple[str, str]:
     text = doc.text
     span = _section_span(doc, doc.root, op.key) if doc.root is not None else None
     if span is None:
-        return textdoc.append_lines(text, op.text.rstrip("\n").split("\n")), ""
+        return (textdoc.append_lines(text, op.text.rstrip("\n").split("\n")) if op.text else text), ""
     start, end = span
     new = textdoc.with_eol(op.text, doc.eol)
     if end == len(text) and not text.endswith("\n"):

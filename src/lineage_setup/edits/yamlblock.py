@@ -13,3 +13,8 @@ from lineage_setup.edits import yaml_write
 def set_top_level(text: str, key: str, block: str) -> str:
     """Make `key` hold what `block` (a `key:` entry written with LF endings) says."""
     return yaml_write.apply(text, [yaml_write.Section(key, block)], ruamel=False)
+
+
+def remove_top_level(text: str, key: str) -> str:
+    """Take the top-level entry `key` out (its trailing comment and blank lines stay with what follows)."""
+    return yaml_write.apply(text, [yaml_write.Section(key, "")], ruamel=False)

@@ -16,6 +16,9 @@ class Entry:
     name: str  # the command, and the package's NAME
     package: str  # lineage_setup.integrations.<package>
     aliases: tuple[str, ...] = ()  # the package's ALIASES
+    # files that mark a project of this kind, as paths under its folder: the wizard's scan looks for these
+    # names only, then asks the package's detect() whether the folder really is one
+    markers: tuple[str, ...] = ()
 
     def load(self) -> Integration:
         module: Integration = import_module(f"{__name__}.{self.package}")
@@ -25,11 +28,25 @@ class Entry:
 REGISTRY: dict[str, Entry] = {
     entry.name: entry
     for entry in (
-        Entry("dbt", "dbt"),
-        Entry("airflow", "airflow", ("astronomer",)),
-        Entry("spark", "spark"),
-        Entry("databricks", "databricks"),
-        Entry("great-expectations", "great_expectations", ("gx",)),
+        Entry("dbt", "dbt", markers=("dbt_project.yml",)),
+        Entry(
+            "airflow",
+            "airflow",
+            ("astronomer",),
+            markers=(".astro/config.yaml", "Dockerfile", "airflow.cfg", "requirements.txt"),
+        ),
+        Entry("spark", "spark", markers=("spark-defaults.conf",)),
+        Entry("databricks", "databricks", markers=("databricks.yml", "openlineage-init.sh")),
+        Entry(
+            "great-expectations",
+            "great_expectations",
+            ("gx",),
+            markers=(
+                "great_expectations/great_expectations.yml",
+                "gx/great_expectations.yml",
+                "great_expectations.yml",
+            ),
+        ),
     )
 }
 ALIASES: dict[str, str] = {alias: entry.name for entry in REGISTRY.values() for alias in entry.aliases}

@@ -66,10 +66,12 @@ class Project:
     """One project an integration found under a folder (the wizard and `status` list these)."""
 
     kind: str  # the integration's NAME
-    path: Path  # the project's folder
-    name: str | None = None
+    path: Path  # the project's folder (the --dir of a run on it)
+    name: str | None = None  # offered as its namespace
     state: State = "unknown"
-    facts: tuple[tuple[str, str], ...] = ()  # ("Astro Runtime", "9.2.0"), ...
+    facts: tuple[tuple[str, str], ...] = ()  # ("Astro Runtime", "9.2.0"), ("sends to", "https://..."), ...
+    options: tuple[tuple[str, Any], ...] = ()  # Options fields a run on it needs (spark: the conf file)
+    route: str = ""  # how it is set up when files alone cannot do it ("print or --apply": Databricks)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from lineage_setup.integrations.base import Option, Rendered, Request
 
 # Imported here, before `render` below is defined: a first import of the `render` submodule after that
 # would rebind the package's `render` to the module.
-from lineage_setup.integrations.dbt import project
+from lineage_setup.integrations.dbt import project, state
 from lineage_setup.integrations.dbt.project import CONFIG, PROJECT
 from lineage_setup.integrations.dbt.render import config_file, printed, steps, transport_block
 
@@ -43,9 +43,8 @@ class Options:
 
 
 check_options = base.no_option_check
-detect = base.no_detect
-describe = base.no_describe
-plan_removal = base.no_removal
+detect = state.detect
+describe = state.describe
 
 
 def preflight(ws: Workspace, options: Options) -> str | None:
@@ -60,7 +59,7 @@ def namespace_default(ws: Workspace) -> str | None:
 
 def plan(req: Request[Options], ws: Workspace) -> None:
     namespace_from = req.options.namespace_from
-    ws.keep_out_of_git(CONFIG, "OpenLineage client config: holds an API key")
+    ws.keep_out_of_git(CONFIG, state.GITIGNORE_WHY)
     text = _config(req.conn, namespace_from, ws)
     ws.write(CONFIG, text, reason="OpenLineage transport for dbt-ol", secret=True)
     for note in project.notes(ws, req.env):
@@ -85,6 +84,12 @@ def _config(conn: Connection, namespace_from: str, ws: Workspace) -> str:
             exc,
             f"replace its transport section with this yourself (your key where it shows ****):\n{block}",
         ) from None
+
+
+def plan_removal(ws: Workspace, options: Options) -> None:
+    preflight(ws, options)
+    for kept in state.plan_removal(ws):
+        ws.info(kept)
 
 
 def render(req: Request[Options], fmt: str) -> Rendered:

@@ -81,6 +81,8 @@ def duckdb_without_path(ws: Workspace, env: Mapping[str, str]) -> bool:
 def _duckdb_without_path(profiles: dict[str, Any], profile: str) -> bool:
     outputs = profiles.get(profile, {})
     outputs = outputs.get("outputs", {}) if isinstance(outputs, dict) else {}
+    if not isinstance(outputs, dict):  # `outputs:` left empty, or a list: dbt itself reports that
+        return False
     return any(_duckdb(out) and not out.get("path") for out in outputs.values())
 
 
