@@ -1,10 +1,8 @@
-"""spark-defaults.conf edits: the pure edit module, a real Java-properties reader, and golden files via the CLI."""
+"""spark-defaults.conf edits: the pure edit module, a real Java-properties reader, and the golden results read back."""
 
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from jproperties import Properties
@@ -12,10 +10,10 @@ from jproperties import Properties
 from lineage_setup.edits import EditError, properties
 from lineage_setup.edits.properties import Setting
 
-from .helpers import CANARY, CONN, cli, tree
+from .golden_cases import Case, cases, ids
+from .helpers import CANARY
 
-GOLDEN = Path(__file__).parent / "golden" / "spark"
-CASES = sorted(p.name for p in GOLDEN.iterdir())
+CASES = cases("spark")
 LISTENER = "io.openlineage.spark.agent.OpenLineageSparkListener"
 OURS = re.compile(r"^io\.openlineage:openlineage-spark(_2\.1[0-9])?:")
 PACKAGE = "io.openlineage:openlineage-spark_2.12:1.54.0"
@@ -125,33 +123,13 @@ def test_empty_file_gets_comment_and_lines() -> None:
     }
 
 
-# --- golden files, through the CLI -------------------------------------------------------------------
+# --- golden files (test_golden.py applies and re-runs every case through the CLI) ----------------------
 
 
-def _copy(case: str, where: str, dst: Path) -> None:
-    shutil.copytree(GOLDEN / case / where, dst)
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_golden(case: str, tmp_path: Path) -> None:
-    conf = tmp_path / "conf"
-    _copy(case, "before", conf)
-    first = cli(["spark", "--spark-conf", str(conf / "spark-defaults.conf"), *CONN, "--yes"])
-    assert first.exit_code == 0, first.output
-    expected = GOLDEN / case / "after" / "spark-defaults.conf"
-    assert (conf / "spark-defaults.conf").read_bytes() == expected.read_bytes()
-    assert CANARY not in first.stdout + first.stderr
-
-    settled = tree(conf)
-    again = cli(["spark", "--spark-conf", str(conf / "spark-defaults.conf"), *CONN, "--yes"])
-    assert again.exit_code == 0, again.output
-    assert "Nothing to change" in again.stdout
-    assert tree(conf) == settled  # bytes, mode and mtime
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_golden_after_files_read_back_as_spark_would(case: str) -> None:
-    seen = java_read((GOLDEN / case / "after" / "spark-defaults.conf").read_text("utf-8"))
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_golden_after_files_read_back_as_spark_would(case: Case) -> None:
+    assert case.after is not None
+    seen = java_read((case.after / "spark-defaults.conf").read_text("utf-8"))
     assert LISTENER in [item.strip() for item in seen["spark.extraListeners"].split(",")]
     packages = [item.strip() for item in seen["spark.jars.packages"].split(",")]
     assert [p for p in packages if OURS.search(p)] == [PACKAGE]
