@@ -128,7 +128,9 @@ LEGACY_KEYS = {
     ("version", "scala", "artifact", "keys"),
     [
         ("0.2.3", None, "io.openlineage:openlineage-spark:0.2.3", LEGACY_KEYS),
-        ("0.21.1", None, "io.openlineage:openlineage-spark:0.21.1", LEGACY_KEYS),
+        ("0.18.0", None, "io.openlineage:openlineage-spark:0.18.0", LEGACY_KEYS),
+        ("0.19.2", None, "io.openlineage:openlineage-spark:0.19.2", CURRENT_KEYS),  # reads transport.* (PR #1383)
+        ("0.21.1", None, "io.openlineage:openlineage-spark:0.21.1", CURRENT_KEYS),
         ("0.22.0", None, "io.openlineage:openlineage-spark:0.22.0", CURRENT_KEYS),
         ("1.8.0", None, "io.openlineage:openlineage-spark:1.8.0", CURRENT_KEYS),
         ("1.9.1", None, "io.openlineage:openlineage-spark_2.12:1.9.1", CURRENT_KEYS),
@@ -171,7 +173,7 @@ def test_legacy_api_version_follows_the_endpoint() -> None:
         (["--openlineage-version", "0.2.+"], "expects an exact release"),
         (["--openlineage-version", "latest"], "expects an exact release"),
         (["--openlineage-version", "1.8.0", "--scala", "2.13"], "built for Scala 2.12 only"),
-        (["--openlineage-version", "0.21.1", "--endpoint", "custom/lineage"], "cannot be configured"),
+        (["--openlineage-version", "0.18.0", "--endpoint", "custom/lineage"], "use openlineage-spark 0.19.2 or newer"),
     ],
 )
 def test_bad_version_options_exit_2(args: list[str], message: str) -> None:

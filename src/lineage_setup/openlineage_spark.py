@@ -1,15 +1,22 @@
 """The openlineage-spark listener, whichever cluster runs it: the release the config is for and the keys it reads.
 
 Shared by the Spark and Databricks integrations (neither imports the other). The keys depend on the
-release the user runs: OpenLineage 0.22.0 removed the legacy `host`/`apiKey`/`url`/`version` keys in
-favour of `transport.*` (OpenLineage/OpenLineage PR #1711, `integration/spark/.../ArgumentParser.java`
-@0.22.0), and 1.9.1 added the Scala suffix to the Maven artifact (`integration/spark/build.gradle`
+release the user runs (OpenLineage/OpenLineage `integration/spark/app/src/main/java/io/openlineage/spark/agent/`
+`ArgumentParser.java` and `UrlParser.java` at each tag):
+- up to 0.18.0 only the legacy `host`/`apiKey`/`version` keys (the jar posts to <host>/api/<version>/lineage);
+- 0.19.2 (PR #1383) reads `spark.openlineage.transport.*` (type, url, endpoint, auth.type, auth.apiKey) and
+  maps the legacy keys onto them where those are missing; its `version` mapping writes `api/v<version>/lineage`,
+  so the legacy `v1` would become `api/vv1/lineage` there: from 0.19.2 on only `transport.*` is written;
+- 0.22.0 removed the legacy keys (PR #1711).
+Values under `transport.` become lists when they look like one: in 0.19.2 any value holding `;`, from 0.20.4
+(PR #1507) a value `[...;...]`. 1.9.1 added the Scala suffix to the Maven artifact (`integration/spark/build.gradle`
 @1.8.0 vs @1.9.1). So the version is an input, and users pinned to old jars get config their jar reads.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lineage_setup.answers import Connection
@@ -22,7 +29,9 @@ SCALA_DEFAULT = "2.12"
 LISTENER = "io.openlineage.spark.agent.OpenLineageSparkListener"
 GROUP = "io.openlineage"
 SCALA_SINCE = "1.9.1"  # first release published as openlineage-spark_<scala>
-TRANSPORT_SINCE = "0.22.0"  # legacy host/apiKey/url keys removed (PR #1711)
+TRANSPORT_SINCE = "0.19.2"  # first release reading spark.openlineage.transport.* (PR #1383)
+LEGACY_REMOVED = "0.22.0"  # legacy host/apiKey/url/version keys no longer read (PR #1711)
+BRACKETED_LISTS_SINCE = "0.20.4"  # before: any transport value with ';' is read as a list (PR #1507)
 LEGACY_KEYS = (
     "spark.openlineage.host",
     "spark.openlineage.apiKey",
@@ -30,6 +39,19 @@ LEGACY_KEYS = (
     "spark.openlineage.version",
 )
 TRANSPORT_PREFIX = "spark.openlineage.transport."
+# template placeholder -> the key whose value fills it (templates/spark/*.tmpl, templates/databricks/spark-conf*.tmpl)
+_PLACEHOLDERS = {
+    "url": "spark.openlineage.transport.url",
+    "endpoint": "spark.openlineage.transport.endpoint",
+    "api_key": "spark.openlineage.transport.auth.apiKey",
+    "namespace": "spark.openlineage.namespace",
+}
+_LEGACY_PLACEHOLDERS = {
+    "url": "spark.openlineage.host",
+    "api_version": "spark.openlineage.version",
+    "api_key": "spark.openlineage.apiKey",
+    "namespace": "spark.openlineage.namespace",
+}
 _RELEASE_RE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 _LEGACY_ENDPOINT_RE = re.compile(r"api/([A-Za-z0-9._-]+)/lineage")
 
@@ -43,7 +65,13 @@ class Target:
 
     @property
     def legacy_keys(self) -> bool:
+        """The release reads only the legacy keys (no transport.*)."""
         return _older(self.version, TRANSPORT_SINCE)
+
+    @property
+    def maps_legacy_keys(self) -> bool:
+        """The release reads transport.* and still maps the legacy keys onto the transport keys missing."""
+        return not self.legacy_keys and _older(self.version, LEGACY_REMOVED)
 
     @property
     def artifact(self) -> str:
@@ -99,18 +127,47 @@ def transport_conf(conn: Connection, tgt: Target, api_key: str | None = None) ->
             ("spark.openlineage.apiKey", key),
             ("spark.openlineage.namespace", conn.namespace),
         ]
+    endpoint = "/" + conn.endpoint
+    _refuse_list_like(tgt, (("endpoint", endpoint), ("API key", key)))
     return [
         ("spark.openlineage.transport.type", "http"),
         ("spark.openlineage.transport.url", conn.url),
-        ("spark.openlineage.transport.endpoint", "/" + conn.endpoint),
+        ("spark.openlineage.transport.endpoint", endpoint),
         ("spark.openlineage.transport.auth.type", "api_key"),
         ("spark.openlineage.transport.auth.apiKey", key),
         ("spark.openlineage.namespace", conn.namespace),
     ]
 
 
+def _refuse_list_like(tgt: Target, values: tuple[tuple[str, str], ...]) -> None:
+    """ArgumentParser turns a transport value that looks like a list into a JSON array, which the HTTP
+    transport cannot read as a string (ArgumentParser.extractOpenlineageConfFromSparkConf @0.19.2, @0.20.4)."""
+    bracketed = not _older(tgt.version, BRACKETED_LISTS_SINCE)
+    for what, value in values:
+        if ";" not in value:
+            continue
+        if not bracketed:
+            raise UsageError(
+                f"openlineage-spark {tgt.version} reads a transport value holding ';' as a list, so the {what} "
+                f"cannot be passed to it; use openlineage-spark {BRACKETED_LISTS_SINCE} or newer "
+                "(--openlineage-version)"
+            )
+        if value.startswith("[") and value.endswith("]"):
+            raise UsageError(
+                f"openlineage-spark reads a value such as [a;b] as a list, so the {what} (in brackets, "
+                "holding ';') cannot be passed to it"
+            )
+
+
+def template_values(pairs: Sequence[tuple[str, str]], tgt: Target, quote: Callable[[str], str]) -> dict[str, str]:
+    """The placeholders of a transport template of `tgt`'s era, from transport_conf's pairs, quoted by `quote`."""
+    conf = dict(pairs)
+    names = _LEGACY_PLACEHOLDERS if tgt.legacy_keys else _PLACEHOLDERS
+    return {name: quote(conf[key]) for name, key in names.items()}
+
+
 def _legacy_api_version(conn: Connection, tgt: Target) -> str:
-    """Before 0.22.0 the jar always posts to <host>/api/<version>/lineage; only <version> is configurable."""
+    """Before 0.19.2 the jar always posts to <host>/api/<version>/lineage; only <version> is configurable."""
     match = _LEGACY_ENDPOINT_RE.fullmatch(conn.endpoint)
     if match is None:
         raise UsageError(

@@ -53,7 +53,7 @@ OPTIONS = (
     Option(
         "openlineage_version",
         "--openlineage-version",
-        "The openlineage-spark release of the staged jar (an exact version); below 0.22.0 the legacy keys "
+        "The openlineage-spark release of the staged jar (an exact version); below 0.19.2 the legacy keys "
         "of that era are written.",
         default=OPENLINEAGE_VERSION,
     ),

@@ -24,6 +24,7 @@ WORKSPACE_PATH = "/Shared/openlineage/openlineage-init.sh"
 # integration/spark/databricks/open-lineage-init-script.sh, STAGE_DIR)
 STAGE_DIR = "/dbfs/databricks/openlineage"
 TOKEN_ENV = "DATABRICKS_TOKEN"
+VOLUMES = "/Volumes/"  # Unity Catalog volumes, as a cluster sees them
 _SECRET_NAME_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")  # Databricks' rule for scope and key names
 _CLUSTER_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 _WORKSPACE_PATH_RE = re.compile(r"/[A-Za-z0-9._~@+=,/-]+")
@@ -49,21 +50,43 @@ class Setup:
 
     @property
     def init_script_entry(self) -> InitScript:
-        kind = "volumes" if self.workspace_path.startswith("/Volumes/") else "workspace"
+        kind = "volumes" if self.workspace_path.startswith(VOLUMES) else "workspace"
         return {kind: {"destination": self.workspace_path}}
 
 
 def setup(options: Options) -> Setup:
     tgt = target_for(options.openlineage_version, options.scala)
     stage_dir, pattern = _jar_path(options.jar_path, tgt)
+    workspace_path = _workspace_path(options.workspace_path or WORKSPACE_PATH)
+    _refuse_volume_jar_for_workspace_script(stage_dir, workspace_path, apply=options.apply)
     return Setup(
         tgt,
         stage_dir,
         pattern,
-        _workspace_path(options.workspace_path or WORKSPACE_PATH),
+        workspace_path,
         _secret(options.secret_scope, options.secret_key),
         not options.no_tls_workaround,
     )
+
+
+def _refuse_volume_jar_for_workspace_script(stage_dir: str, workspace_path: str, *, apply: bool) -> None:
+    """Only init scripts stored in a Unity Catalog volume get the credentials to read files in volumes
+    (https://docs.databricks.com/en/init-scripts/referencing-files.html): a workspace-file script could
+    never copy a jar staged in one, and the cluster would start without the listener."""
+    if not (stage_dir + "/").startswith(VOLUMES) or workspace_path.startswith(VOLUMES):
+        return
+    why = (
+        f"--jar-path: the jar is in a Unity Catalog volume ({stage_dir}), but the init script would be the "
+        f"workspace file {workspace_path}, and Databricks lets only init scripts stored in volumes read files in "
+        "volumes (docs.databricks.com, init-scripts/referencing-files)"
+    )
+    outside = f"stage the jar outside volumes (e.g. --jar-path {STAGE_DIR}/openlineage-spark_*.jar)"
+    if apply:
+        raise UsageError(
+            f"{why}. --apply uploads the script as a workspace file, so {outside}; or run without --apply "
+            f"and store the script in the volume yourself (--workspace-path {stage_dir}/{SCRIPT})"
+        )
+    raise UsageError(f"{why}. Store the script in the volume too (--workspace-path {stage_dir}/{SCRIPT}), or {outside}")
 
 
 def _jar_path(raw: str | None, tgt: Target) -> tuple[str, str]:
@@ -129,6 +152,6 @@ def remote_target(options: Options, env: Mapping[str, str]) -> RemoteTarget:
         raise UsageError(f"--apply needs a Databricks token in {TOKEN_ENV} (never a flag: others can read argv)")
     if any(ch.isspace() or not ch.isprintable() for ch in token):
         raise UsageError(f"{TOKEN_ENV}: the token contains whitespace or a control character")
-    if setup(options).workspace_path.startswith("/Volumes/"):
+    if setup(options).workspace_path.startswith(VOLUMES):
         raise UsageError("--apply uploads the init script as a workspace file; --workspace-path must not be /Volumes/")
     return RemoteTarget(url.base, options.cluster_id, token)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from lineage_setup import secretvalues
 from lineage_setup.answers import Connection
 from lineage_setup.errors import UsageError, UserAbort, VerificationError, interrupt_code
+from lineage_setup.integrations.databricks import access
 from lineage_setup.integrations.databricks import render as rendering
 from lineage_setup.integrations.databricks.api import Api, ApiError, Cluster, InitScript
 from lineage_setup.integrations.databricks.config import Setup
@@ -58,20 +59,29 @@ def propose(api: Api, cluster_id: str, conn: Connection, s: Setup) -> Proposal:
     progress = Progress()
     cluster = call(f"reading cluster {cluster_id}", api.host, progress, lambda: api.get_cluster(cluster_id))
     _refuse_job_cluster(cluster, cluster_id)
+    mode = access.mode_of(cluster)
+    no_tls = access.tls_refused_because(mode) if s.tls_workaround else None
+    if no_tls:
+        s = replace(s, tls_workaround=False)
     script = rendering.init_script(s).encode("utf-8")
     current = call(f"reading {s.workspace_path}", api.host, progress, lambda: api.export_file(s.workspace_path))
     changes = [_upload_change(api, s, script, current, progress)] if current != script else []
     merged = merge(cluster, rendering.spark_conf(conn, s), s.init_script_entry)
     if merged.changed:
         changes.append(_cluster_change(api, cluster_id, cluster, merged, progress))
-    return Proposal(tuple(changes), tuple(_notes(s, merged)), tuple(rendering.remote_steps(s)))
+    notes = _notes(s, merged)
+    if no_tls:
+        notes.append(f"the TLS workaround lines ({rendering.TLS_OPTION} in extraJavaOptions) were left out: {no_tls}")
+    notes += filter(None, [access.stage_note(mode, s.stage_dir)])
+    return Proposal(tuple(changes), tuple(notes), tuple(rendering.remote_steps(s)))
 
 
 def _refuse_job_cluster(cluster: Cluster, cluster_id: str) -> None:
     if cluster.get("cluster_source") == "JOB":
         raise UsageError(
             f"cluster {cluster_id} is a job cluster, which cannot be edited; put the init script and "
-            "Spark config into the job's cluster spec instead (see --print --format cluster-json)"
+            "Spark config into the job's cluster spec instead (run this command again with --print --format "
+            "cluster-json in place of --apply, --host and --cluster-id)"
         )
 
 

@@ -14,9 +14,11 @@ import json
 
 from lineage_setup import quoting, templates
 from lineage_setup.answers import Connection
+from lineage_setup.errors import UsageError
 from lineage_setup.integrations.base import Rendered
-from lineage_setup.integrations.databricks.config import SCRIPT, Setup
-from lineage_setup.openlineage_spark import LISTENER, transport_conf
+from lineage_setup.integrations.databricks.access import MODES_FOR_TLS
+from lineage_setup.integrations.databricks.config import SCRIPT, VOLUMES, Setup
+from lineage_setup.openlineage_spark import LISTENER, template_values, transport_conf
 
 # first, as in OpenLineage's init script since 1.25.0 (PR #3251): without it the Spark UI of a terminated
 # cluster is lost
@@ -35,7 +37,21 @@ def spark_conf(conn: Connection, s: Setup) -> list[tuple[str, str]]:
 
 
 def spark_conf_block(conn: Connection, s: Setup) -> str:
-    return "".join(f"{key} {value}\n" for key, value in spark_conf(conn, s))
+    """templates/databricks/spark-conf[-legacy].tmpl, and spark-conf-tls.tmpl with the TLS workaround."""
+    values = template_values(transport_conf(conn, s.target, api_key=s.secret_ref), s.target, box_value)
+    era = "-legacy" if s.target.legacy_keys else ""
+    text = templates.render(f"databricks/spark-conf{era}.tmpl", **values)
+    if s.tls_workaround:
+        text += templates.render("databricks/spark-conf-tls.tmpl", java_option=box_value(TLS_OPTION))
+    return text
+
+
+def box_value(value: str) -> str:
+    """A value in Databricks' Spark config box: the rest of its `key value` line, as it is (the box has no
+    escapes), so one line of printable text."""
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise UsageError("a value with a newline or a control character cannot be written in Databricks' Spark config")
+    return value
 
 
 def init_script(s: Setup) -> str:
@@ -48,8 +64,10 @@ def init_script(s: Setup) -> str:
 
 
 def cluster_json(conn: Connection, s: Setup) -> str:
-    body = {"spark_conf": dict(spark_conf(conn, s)), "init_scripts": [s.init_script_entry]}
-    return json.dumps(body, indent=2) + "\n"
+    """templates/databricks/cluster.json.tmpl, each value a JSON text indented where it goes."""
+    conf = json.dumps(dict(spark_conf(conn, s)), indent=2).replace("\n", "\n  ")
+    entry = json.dumps(s.init_script_entry, indent=2).replace("\n", "\n    ")
+    return templates.render("databricks/cluster.json.tmpl", spark_conf=conf, init_script=entry)
 
 
 def rendered(conn: Connection, s: Setup, fmt: str) -> Rendered:
@@ -65,6 +83,7 @@ def rendered(conn: Connection, s: Setup, fmt: str) -> Rendered:
             (
                 "fragment for the Clusters API: merge it into your cluster spec, keeping the spark_conf keys "
                 "and init_scripts already there (or let --apply merge it)",
+                *_tls_hint(s),
                 *_key_hints(s),
             ),
         )
@@ -99,9 +118,10 @@ def _tls_hint(s: Setup) -> tuple[str, ...]:
     if not s.tls_workaround:
         return ()
     return (
-        "the two -Djava.security.properties= lines are a TLS workaround (some clusters disable TLS algorithms "
-        "the endpoint needs); if you already set extraJavaOptions, add the option to your value instead; "
-        "--no-tls-workaround leaves them out",
+        f"the two {TLS_OPTION} lines are a TLS workaround (some clusters disable TLS algorithms the endpoint "
+        f"needs) for clusters in {MODES_FOR_TLS}: Standard (shared) access mode does not support "
+        "spark.executor.extraJavaOptions, so leave them out there (run this again with --no-tls-workaround); "
+        "if you already set extraJavaOptions, add the option to your value instead",
     )
 
 
@@ -117,7 +137,7 @@ def stage_hint(s: Setup) -> str:
     jar = s.target.jar_name
     if s.stage_dir.startswith("/dbfs/"):
         return f"databricks fs cp {jar} dbfs:{s.stage_dir.removeprefix('/dbfs')}/"
-    if s.stage_dir.startswith("/Volumes/"):
+    if (s.stage_dir + "/").startswith(VOLUMES):
         return f"databricks fs cp {jar} dbfs:{s.stage_dir}/"
     return f"copy it to {s.stage_dir} on the cluster"
 
@@ -125,17 +145,40 @@ def stage_hint(s: Setup) -> str:
 def manual_steps(conn: Connection, s: Setup, script: str) -> list[str]:
     """Without --apply: stage the jar, store the script, paste the Spark config, restart."""
     block = "".join(f"\n       {line}" for line in spark_conf_block(conn, s).splitlines())
-    shown = "" if s.secret else " (the key shows as ****: print it with --print --format spark-conf)"
+    shown = (
+        ""
+        if s.secret
+        else " (the key shows as ****: print it by running this command again with --print --format spark-conf)"
+    )
     return [
         f"download the listener jar: {download(s)}",
         f"stage it where the init script looks ({s.stage_dir}): {stage_hint(s)}",
-        f"store {script} at {s.workspace_path} (Workspace > Import, or a Unity Catalog volume; DBFS init "
-        "scripts are no longer supported), then add it under the cluster's Advanced options > Init scripts",
+        _store_step(s, script),
         f"paste into the cluster's Advanced options > Spark config{shown}:{block}",
+        *_tls_hint(s),
         *([secret_steps(s)] if s.secret else []),
         "restart the cluster, then look for OpenLineageSparkListener in the driver log",
-        "or let lineage-setup upload and configure it: --apply --host https://<workspace> --cluster-id <id>",
+        *_apply_hint(s),
     ]
+
+
+def _store_step(s: Setup, script: str) -> str:
+    then = "then add it under the cluster's Advanced options > Init scripts"
+    if s.workspace_path.startswith(VOLUMES):
+        return f"upload {script} to the volume: databricks fs cp {script} dbfs:{s.workspace_path}; {then} (Volumes)"
+    return (
+        f"store {script} at {s.workspace_path} (Workspace > Import; DBFS init scripts are no longer "
+        f"supported), {then} (Workspace)"
+    )
+
+
+def _apply_hint(s: Setup) -> tuple[str, ...]:
+    if s.workspace_path.startswith(VOLUMES):
+        return ()  # --apply uploads workspace files only
+    return (
+        "or let lineage-setup upload and configure it: run this command again with "
+        "--apply --host https://<workspace> --cluster-id <id>",
+    )
 
 
 def remote_steps(s: Setup) -> list[str]:

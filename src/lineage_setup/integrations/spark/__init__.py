@@ -36,7 +36,7 @@ OPTIONS = (
     Option(
         "openlineage_version",
         "--openlineage-version",
-        "The openlineage-spark release your jobs load (an exact version such as 1.54.0). Below 0.22.0 the "
+        "The openlineage-spark release your jobs load (an exact version such as 1.54.0). Below 0.19.2 the "
         "legacy keys of that era are written; below 1.9.1 the artifact has no Scala suffix.",
         default=OPENLINEAGE_VERSION,
     ),

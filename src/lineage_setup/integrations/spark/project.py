@@ -51,7 +51,10 @@ def notes(path: Path, text: str, tgt: Target) -> list[str]:
     stale = stale_keys(text, tgt)
     if stale:
         them = "it" if len(stale) == 1 else "them"
-        ignored = f"which openlineage-spark {tgt.version} ignores"
+        if tgt.maps_legacy_keys:  # 0.19.2-0.21.1 read them only where a transport key is missing
+            ignored = f"which the transport.* keys override in openlineage-spark {tgt.version} (0.22.0 ignores them)"
+        else:
+            ignored = f"which openlineage-spark {tgt.version} ignores"
         found.append(f"{path} also sets {', '.join(stale)}, {ignored}; remove {them}")
     if "openlineage-spark" in (properties.get(text, "spark.jars") or ""):
         found.append(

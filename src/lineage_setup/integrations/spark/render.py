@@ -1,8 +1,14 @@
-"""The Spark config as text: spark-defaults.conf lines, a SparkSession snippet, spark-submit flags, and the hints."""
+"""The Spark config as text: spark-defaults.conf lines, a SparkSession snippet, spark-submit flags, and the hints.
+
+Each printed form is a template in templates/spark/ (one per form, and one per form for the legacy keys of
+openlineage-spark before 0.19.2); every value is quoted for its format before it is substituted.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from lineage_setup import quoting, templates
@@ -10,12 +16,19 @@ from lineage_setup.answers import Connection
 from lineage_setup.edits import properties
 from lineage_setup.errors import UsageError
 from lineage_setup.integrations.base import Rendered
-from lineage_setup.openlineage_spark import LISTENER, Target, transport_conf
+from lineage_setup.openlineage_spark import (
+    LISTENER,
+    OPENLINEAGE_VERSION,
+    SCALA_DEFAULT,
+    Target,
+    template_values,
+    transport_conf,
+)
 
 # any openlineage-spark coordinate, with or without a Scala suffix: ours in another version
 OUR_PACKAGE = re.compile(r"^io\.openlineage:openlineage-spark(_2\.1[0-9])?:")
+# the first line of templates/spark/spark-defaults*.conf.tmpl: patch mode adds the same lines under it
 COMMENT = "OpenLineage: listener and HTTP transport (added by lineage-setup)"
-_NOT_TRANSPORT = ("spark.jars.packages", "spark.extraListeners", "spark.openlineage.namespace")
 
 
 def settings(conn: Connection, tgt: Target) -> list[properties.Setting]:
@@ -31,29 +44,30 @@ def all_conf(conn: Connection, tgt: Target) -> list[tuple[str, str]]:
     return [("spark.jars.packages", tgt.artifact), ("spark.extraListeners", LISTENER), *transport_conf(conn, tgt)]
 
 
+def _render(form: str, suffix: str, conn: Connection, tgt: Target, quote: Callable[[str], str]) -> str:
+    """templates/spark/<form>[-legacy]<suffix>, each value quoted by `quote`."""
+    values = template_values(transport_conf(conn, tgt), tgt, quote)
+    values.update(packages=quote(tgt.artifact), listener=quote(LISTENER))
+    era = "-legacy" if tgt.legacy_keys else ""
+    return templates.render(f"spark/{form}{era}{suffix}", version=tgt.version, **values)
+
+
 def conf_lines(conn: Connection, tgt: Target) -> str:
     """spark-defaults.conf lines: exactly what patch mode adds to an empty file."""
-    return properties.apply("", settings(conn, tgt), COMMENT)
+    return _render("spark-defaults", ".conf.tmpl", conn, tgt, properties.escape_value)
 
 
 def python_snippet(conn: Connection, tgt: Target) -> str:
-    pairs = dict(all_conf(conn, tgt))
-    groups = (
-        ("the listener jar (from Maven Central) and the listener", ("spark.jars.packages", "spark.extraListeners")),
-        ("where lineage events go", tuple(key for key in pairs if key not in _NOT_TRANSPORT)),
-        ("the namespace your Spark jobs are listed under", ("spark.openlineage.namespace",)),
-    )
-    lines = []
-    for comment, keys in groups:
-        lines.append(f"    # {comment}")
-        lines.extend(f"    .config({key!r}, {pairs[key]!r})" for key in keys)
-    return templates.render("spark/session.py.tmpl", version=tgt.version, configs="\n".join(lines))
+    return _render("session", ".py.tmpl", conn, tgt, python_str)
 
 
 def submit_flags(conn: Connection, tgt: Target) -> str:
-    flags = [f"--packages {quoting.shell(tgt.artifact)}"]
-    flags += [f"--conf {quoting.shell(f'{key}={value}')}" for key, value in all_conf(conn, tgt)[1:]]
-    return " \\\n".join(flags) + "\n"
+    return _render("spark-submit-flags", ".tmpl", conn, tgt, quoting.shell)
+
+
+def python_str(value: str) -> str:
+    """A double-quoted Python string literal (a JSON string is one, non-ASCII kept as it is)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def check_values(conn: Connection, tgt: Target) -> None:
@@ -95,10 +109,16 @@ def _parts(conn: Connection, tgt: Target) -> dict[str, Rendered]:
             (
                 f"spark-defaults.conf lines for {about}; keep the file private (chmod 600), it holds "
                 "the key; if it already sets spark.extraListeners or spark.jars.packages, add ours to those "
-                "lists (lineage-setup spark --spark-conf PATH does that for you)",
+                f"lists (lineage-setup spark --spark-conf PATH{_release_flags(tgt)} does that for you)",
             ),
         ),
     }
+
+
+def _release_flags(tgt: Target) -> str:
+    """The flags that make another run write config for this same release."""
+    flags = f" --openlineage-version {tgt.version}" if tgt.version != OPENLINEAGE_VERSION else ""
+    return flags + (f" --scala {tgt.scala}" if tgt.scala != SCALA_DEFAULT else "")
 
 
 def steps(path: Path, tgt: Target) -> list[str]:
