@@ -52,6 +52,9 @@ def _finish(action: Callable[[], ExitCode]) -> NoReturn:
             code = _internal_error()
     except Exception:
         code = _internal_error()
+    from lineage_setup import output
+
+    output.finish(code)
     raise typer.Exit(int(code))
 
 
@@ -104,12 +107,19 @@ def _signals_end_the_run() -> Iterator[None]:
 
 def _command(name: str, help: str, table: Sequence[params.Param], body: Body) -> TyperCommand:
     def callback(**values: Any) -> None:
-        from lineage_setup import redact
+        from lineage_setup import output, redact
 
         redact.clear()
-        with _signals_end_the_run():
-            _finish(lambda: body(values))
+        output.begin(name, as_json=values.pop("json"))
 
+        def run() -> ExitCode:
+            output.begin(name, as_json=output.json_mode(), verbosity=params.verbosity(values))
+            return body(values)
+
+        with _signals_end_the_run():
+            _finish(run)
+
+    table = [*table, *params.OUTPUT_PARAMS]
     return TyperCommand(name, params=[param.option() for param in table], callback=callback, help=help)
 
 
@@ -127,19 +137,20 @@ def _integration(integration: Integration, name: str) -> TyperCommand:
 def _run_integration(integration: Integration, args: params.IntegrationArgs) -> ExitCode:
     from lineage_setup import runner
 
-    env, prompter = _inputs(args.connection)
+    env, prompter = _inputs(no_input=args.connection.no_input)
     flags = args.connection.flags
     return runner.run(
         integration, root=args.root, flags=flags, mode=args.mode, options=args.options, env=env, prompter=prompter
     )
 
 
-def _inputs(connection: params.Connection) -> tuple[dict[str, str], answers.Prompter | None]:
+def _inputs(*, no_input: bool) -> tuple[dict[str, str], answers.Prompter | None]:
     """The environment, and a prompter when questions may be asked."""
-    from lineage_setup import prompts
+    from lineage_setup import output, prompts
 
     env = dict(os.environ)
-    return env, prompts.make_prompter() if prompts.interactive(connection.no_input, env) else None
+    quiet = no_input or output.json_mode()  # --json asks nothing, as --no-input
+    return env, prompts.make_prompter() if prompts.interactive(quiet, env) else None
 
 
 VERIFY_HELP = "Send a test START and COMPLETE event to the endpoint and say what happened."
@@ -151,17 +162,19 @@ def _verify() -> TyperCommand:
         from lineage_setup import runner
 
         connection = params.connection(values)
-        env, prompter = _inputs(connection)
-        return runner.verify_only(connection.flags, env, prompter, timeout=values["timeout"])
+        env, prompter = _inputs(no_input=connection.no_input)
+        return runner.verify_only(connection.flags, env, prompter, timeout=values["timeout"], lint=values["lint"])
 
-    return _command("verify", VERIFY_HELP, [*params.CONNECTION_PARAMS, params.TIMEOUT], body)
+    return _command("verify", VERIFY_HELP, [*params.CONNECTION_PARAMS, *params.VERIFY_PARAMS], body)
 
 
 def _listen() -> TyperCommand:
     def body(values: Mapping[str, Any]) -> ExitCode:
         from lineage_setup import listen
 
-        return listen.run(values["host"], values["port"], values["output"], values["require_key"])
+        names = ("lint", "backend", "namespace", "forward")
+        checks = listen.Checks(**{name: values[name] for name in names})
+        return listen.run(values["host"], values["port"], values["output"], values["require_key"], checks, os.environ)
 
     return _command("listen", LISTEN_HELP, params.LISTEN_PARAMS, body)
 
@@ -177,7 +190,7 @@ def _init() -> TyperCommand:
         from lineage_setup import wizard
 
         args = params.init_args(values)
-        env, prompter = _inputs(params.connection(values))
+        env, prompter = _inputs(no_input=params.connection(values).no_input)
         return wizard.run(args, env, prompter)
 
     return _command("init", INIT_HELP, params.INIT_PARAMS, body)
@@ -210,8 +223,38 @@ def _demo() -> TyperCommand:
     return _command("demo", DEMO_HELP, params.DEMO_PARAMS, body)
 
 
+STATUS_HELP = (
+    "Where each project's events actually go (resolved as its tool resolves it, each value with its source) "
+    "and what is wrong, each with its fix. Exit 1 when anything is."
+)
+REMOVE_HELP = "Take out what lineage-setup put in: the same plan, diff and confirmation, applied as one unit."
+
+
+def _status() -> TyperCommand:
+    def body(values: Mapping[str, Any]) -> ExitCode:
+        from lineage_setup import status
+
+        root = params.root(values["dir"])
+        return status.run(root, dict(os.environ), online=values["online"], max_depth=values["max_depth"])
+
+    return _command("status", STATUS_HELP, params.STATUS_PARAMS, body)
+
+
+def _remove() -> TyperCommand:
+    def body(values: Mapping[str, Any]) -> ExitCode:
+        from lineage_setup import removal
+
+        args = params.remove_args(values)
+        env, prompter = _inputs(no_input=False)
+        return removal.run(args, env, prompter)
+
+    return _command("remove", REMOVE_HELP, params.REMOVE_PARAMS, body)
+
+
 OTHERS: dict[str, Callable[[], TyperCommand]] = {
     "init": _init,
+    "status": _status,
+    "remove": _remove,
     "verify": _verify,
     "listen": _listen,
     "settings": _settings,
@@ -263,8 +306,9 @@ def _main(
     if not prompts.interactive(False, os.environ):
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
-    command = _init()
-    ctx.invoke(command.callback, **{param.name: param.default for param in params.INIT_PARAMS})  # type: ignore[misc]
+    callback = _init().callback
+    assert callback is not None
+    ctx.invoke(callback, **{param.name: param.default for param in params.INIT_PARAMS})
 
 
 def main() -> None:

@@ -25,12 +25,19 @@ SAMPLE = {
     "quality/great_expectations/great_expectations.yml": "demo/great_expectations.yml.tmpl",
     "quality/great_expectations/checkpoints/customers.yml": "demo/checkpoint.yml.tmpl",
 }
+VALUES = {
+    "project": "jaffle_demo",
+    "database": "demo.duckdb",
+    "name": "'Ada'",
+    "checkpoint": "customers",
+    "checkpoint_store": "checkpoint_store",
+}
 
 
 def write_sample(root: Path) -> None:
     for rel, template in SAMPLE.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(templates.render(template), encoding="utf-8")
+        (root / rel).write_text(templates.render(template, **VALUES), encoding="utf-8")
 
 
 def run(keep: bool = False) -> ExitCode:

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from typer._types import TyperChoice
-from typer.core import TyperOption
+from typer.core import TyperArgument, TyperOption
 from typer.models import TyperPath
 
 from lineage_setup import backends
 from lineage_setup.errors import UsageError
 
 if TYPE_CHECKING:
-    from lineage_setup import answers, runner, wizard
+    from lineage_setup import answers, removal, runner, wizard
     from lineage_setup.integrations.base import Integration, Option
 
 CONNECTION = "Connection"
@@ -40,8 +40,19 @@ class Param:
     multiple: bool = False
     show_default: bool = False
     metavar: str | None = None
+    argument: bool = False  # a positional argument (zero or more values when multiple)
 
-    def option(self) -> TyperOption:
+    def option(self) -> TyperOption | TyperArgument:
+        if self.argument:
+            return TyperArgument(
+                param_decls=[self.name],
+                type=self.type,
+                nargs=-1 if self.multiple else None,
+                required=False,
+                help=self.help,
+                metavar=self.metavar,
+                rich_help_panel=self.panel,
+            )
         return TyperOption(
             param_decls=[self.name, *self.decls],
             type=None if self.is_flag else self.type,
@@ -112,9 +123,69 @@ INIT_PARAMS = (
     Param("exclude", ("--exclude",), "Leave these out: names or project paths, comma-separated.", MODE),
     Param("max_depth", ("--max-depth",), "How many folders down to look for projects.", MODE, type=int, default=4),
 )
-SETTINGS_PARAMS = (
-    Param("forget", ("--forget",), "Delete the saved settings.", MODE, is_flag=True, default=False),
+OUTPUT = "Output"
+OUTPUT_PARAMS = (
+    Param(
+        "json",
+        ("--json",),
+        "Print one JSON document (schema 1) instead of text; asks nothing, as --no-input.",
+        OUTPUT,
+        is_flag=True,
+        default=False,
+    ),
+    Param(
+        "verbose",
+        ("--verbose", "-v"),
+        "Also say each decision (files read, answers' sources, requests).",
+        OUTPUT,
+        is_flag=True,
+        default=False,
+    ),
+    Param("quiet", ("--quiet", "-q"), "Print errors only.", OUTPUT, is_flag=True, default=False),
 )
+
+
+def verbosity(values: dict[str, Any]) -> int:
+    """-q and -v, taken out of the values (a command body never sees them)."""
+    from lineage_setup import output
+
+    verbose, quiet = values.pop("verbose"), values.pop("quiet")
+    if verbose and quiet:
+        raise UsageError("-q/--quiet and -v/--verbose cannot be combined")
+    return output.VERBOSE if verbose else output.QUIET if quiet else output.NORMAL
+
+
+_DIR = next(param for param in MODE_PARAMS if param.name == "dir")
+_DEPTH = Param("max_depth", ("--max-depth",), "How many folders down to look for projects.", MODE, type=int, default=4)
+STATUS_PARAMS = (
+    _DIR,
+    _DEPTH,
+    _switch("online", "--online", help="Also send one test run to each distinct endpoint (through verify)."),
+)
+REMOVE_PARAMS = (
+    Param(
+        "kinds",
+        (),
+        "Integrations to take out (dbt, airflow, spark, databricks, great-expectations); none: every kind found.",
+        MODE,
+        multiple=True,
+        argument=True,
+        metavar="[INTEGRATION]...",
+        type=TyperChoice(("dbt", "airflow", "astronomer", "spark", "databricks", "great-expectations", "gx")),
+    ),
+    *(param for param in MODE_PARAMS if param.name in ("dir", "yes", "dry_run", "check", "show_all")),
+    _DEPTH,
+)
+
+
+def remove_args(values: Mapping[str, Any]) -> removal.RemoveArgs:
+    from lineage_setup import removal
+
+    the_mode = mode({**values, "print_": False, "verify": False})
+    return removal.RemoveArgs(root(values["dir"]), the_mode, tuple(values["kinds"]), values["max_depth"])
+
+
+SETTINGS_PARAMS = (Param("forget", ("--forget",), "Delete the saved settings.", MODE, is_flag=True, default=False),)
 DEMO_PARAMS = (
     Param("keep", ("--keep",), "Keep the sample repository and print where it is.", MODE, is_flag=True, default=False),
 )
@@ -130,6 +201,26 @@ LISTEN_PARAMS = (
         type=TyperPath(path_type=Path),
     ),
     Param("require_key", ("--require-key",), "Answer 401 to requests without this key.", MODE),
+    Param(
+        "backend",
+        ("--backend",),
+        "Take events at this backend's endpoint path; with --lint, check for what it needs.",
+        MODE,
+        type=TyperChoice(backends.NAMES),
+    ),
+    _switch("lint", "--lint", help="Check each event; print findings under it and a summary at stop."),
+    Param("namespace", ("--namespace",), "With --lint: the job namespace every event should have.", MODE),
+    Param(
+        "forward",
+        ("--forward",),
+        "Also send each event on to this URL (key from OPENLINEAGE_API_KEY).",
+        MODE,
+        metavar="URL",
+    ),
+)
+VERIFY_PARAMS = (
+    TIMEOUT,
+    _switch("lint", "--lint", help="Also check the test events for what the backend needs."),
 )
 
 

@@ -104,6 +104,10 @@ class Plan:
     def pending(self) -> int:
         return len(self.changes) + len(self.remote)
 
+    def with_remote(self, remote: tuple[RemoteChange, ...]) -> Plan:
+        """The same file changes with these remote changes (gathered from several views of one run)."""
+        return Plan(self.changes, self.steps, self.notes, self.infos, (*self.remote, *remote))
+
 
 def label_of(path: Path, root: Path) -> str:
     """A path as the user knows it: relative to the project when inside it."""

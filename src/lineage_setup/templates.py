@@ -37,7 +37,7 @@ def load(name: str) -> Template:
         raise TemplateError(f"template {name} is missing from this installation") from None
 
 
-def render(name: str, **values: str) -> str:
+def render(name: str, /, **values: str) -> str:
     """Substitute every placeholder; values must already be quoted for the target format."""
     try:
         return load(name).substitute(values)

@@ -1,7 +1,9 @@
-"""All terminal output. Everything but --print config passes through redact().
+"""All output. Everything but --print config passes through redact().
 
 stdout: the plan (summary, diffs), next steps, and --print config.
 stderr: notes, warnings, errors, hints and prompts.
+With --json each of these goes into the report (output.py) instead; -q keeps errors only, -v adds the
+decisions (files read, versions found, where each answer came from, requests and their status).
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from lineage_setup import output
 from lineage_setup.redact import MASK, mask_key_fields, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from lineage_setup.answers import Connection
+    from lineage_setup.integrations.base import Description
     from lineage_setup.plan import FileChange, Plan
     from lineage_setup.wizard import Found
 
@@ -46,9 +50,16 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch in "\n\t" else repr(ch)[1:-1] for ch in text)
 
 
-def _say(text: str, *, style: str = "", stderr: bool = True) -> None:
-    """One message, redacted; flushed at once, so stdout and stderr keep their order in a pipe."""
+def _say(text: str, *, style: str = "", stderr: bool = True, key: str = "", plain: str | None = None) -> None:
+    """One message, redacted; flushed at once, so stdout and stderr keep their order in a pipe.
+    key: where it goes in a --json report (plain: its text there, without a prefix such as 'warning: ')."""
     text = printable(redact(text))
+    if output.json_mode():
+        if key:
+            output.add(key, (printable(redact(plain)) if plain is not None else text).strip())
+        return
+    if output.verbosity() == output.QUIET and key != "errors":
+        return
     if style and _styled(stderr):
         from rich.text import Text
 
@@ -60,33 +71,43 @@ def _say(text: str, *, style: str = "", stderr: bool = True) -> None:
 
 
 def info(text: str) -> None:
-    _say(text)
+    _say(text, key="infos")
 
 
 def warn(text: str) -> None:
-    _say(f"warning: {text}", style="yellow")
+    _say(f"warning: {text}", style="yellow", key="warnings", plain=text)
 
 
 def error(text: str) -> None:
-    _say(f"lineage-setup: {text}", style="bold red")
+    _say(f"lineage-setup: {text}", style="bold red", key="errors", plain=text)
 
 
 def hint(text: str) -> None:
-    _say(f"# {text}", style="dim")
+    _say(f"# {text}", style="dim", key="hints", plain=text)
 
 
 def success(text: str) -> None:
-    _say(text, style="green", stderr=False)
+    _say(text, style="green", stderr=False, key="messages", plain=text.strip())
+
+
+def debug(text: str) -> None:
+    """One decision, shown with -v (and kept in a --json report as `decisions`)."""
+    if output.json_mode():
+        output.add("decisions", printable(redact(text)))
+    elif output.verbosity() >= output.VERBOSE:
+        _say(f"  . {text}")
 
 
 def event(text: str) -> None:
     """One received event (listen); flushed at once so a pipe sees it live."""
-    _say(text, stderr=False)
-    sys.stdout.flush()
+    _say(text, stderr=False, key="events")
 
 
 def print_config(text: str) -> None:
     """Exactly the bytes to copy, unredacted: the user asked for them."""
+    if output.json_mode():
+        output.add("config", text)
+        return
     sys.stdout.write(text)
     sys.stdout.flush()
 
@@ -98,6 +119,18 @@ def show_connection(conn: Connection) -> None:
         ("Namespace", conn.namespace, origin.get("namespace", "")),
         ("API key", "****", origin.get("api_key", "")),
     )
+    if output.json_mode():
+        output.put(
+            "connection",
+            {
+                "backend": conn.backend,
+                "endpoint": conn.lineage_url,
+                "namespace": conn.namespace,
+                "api_key": MASK,
+                "from": dict(origin),
+            },
+        )
+        return
     for label, value, source in rows:
         _say(f"{label:<21} {value}" + (f"   (from {source})" if source else ""), stderr=False)
 
@@ -108,6 +141,11 @@ SHOWN_DIFFS = 50  # a plan of more files lists them all but shows the first diff
 def show_changes(plan: Plan, root: Path, show_all: bool = False) -> None:
     from lineage_setup.plan import label_of
 
+    if output.json_mode():
+        _report_changes(plan, root)
+        return
+    if output.verbosity() == output.QUIET:
+        return
     _say("")
     for change in plan.changes:
         label = label_of(change.path, root)
@@ -124,6 +162,28 @@ def show_changes(plan: Plan, root: Path, show_all: bool = False) -> None:
     for remote in plan.remote:
         _say("")
         _diff(remote.diff, set(remote.secrets))
+
+
+def _report_changes(plan: Plan, root: Path) -> None:
+    """Every change into the --json report, its diff masked as on a terminal."""
+    from lineage_setup.plan import label_of
+
+    for change in plan.changes:
+        label = label_of(change.path, root)
+        secrets = _secrets_of(change)
+        output.add(
+            "changes",
+            {
+                "path": label,
+                "action": change.status,
+                "reasons": list(change.reasons),
+                "holds_key": change.secret,
+                "diff": [printable(_diff_line(line, secrets)) for line in change.diff(label)],
+            },
+        )
+    for remote in plan.remote:
+        diff = [printable(_diff_line(line, set(remote.secrets))) for line in remote.diff]
+        output.add("remote", {"title": printable(redact(remote.title)), "diff": diff})
 
 
 def _secrets_of(change: FileChange) -> set[str] | None:
@@ -187,6 +247,10 @@ def show_notes(notes: tuple[str, ...]) -> None:
 def show_steps(steps: tuple[str, ...], heading: str = "\nNext steps:") -> None:
     if not steps:
         return
+    if output.json_mode():
+        for step in steps:
+            output.add("steps", printable(redact(step)))
+        return
     _say(heading, style="bold", stderr=False)
     for number, step in enumerate(steps, 1):
         _say(f"  {number}. {step}", stderr=False)
@@ -196,6 +260,21 @@ def show_found(found: Sequence[Found], skipped: Sequence[tuple[Path, str]], root
     """The projects the wizard found (a table on a terminal), and the folders it could not read."""
     from lineage_setup.plan import label_of
 
+    if output.json_mode():
+        for f in found:
+            output.add(
+                "found",
+                {
+                    "kind": f.project.kind,
+                    "name": f.project.name,
+                    "path": f.label,
+                    "lineage": f.project.state,
+                    "facts": dict(f.project.facts),
+                },
+            )
+        for folder, why in skipped:
+            output.add("skipped", {"path": label_of(folder, root), "reason": why})
+        return
     if not found:
         _say(f"No dbt, Airflow, Spark, Databricks or Great Expectations project found under {root}.", stderr=False)
     rows = [(f.integration.TITLE, f.project.name or "-", f.label, f.project.state, _facts(f)) for f in found]
@@ -225,8 +304,45 @@ def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
 
 def show_section(title: str, messages: Plan, skipped: str) -> None:
     """One project's part of a combined plan: what it says before the changes."""
+    if output.json_mode():
+        output.add(
+            "projects",
+            {
+                "project": printable(redact(title)),
+                "skipped": skipped,
+                "warnings": [printable(redact(n)) for n in messages.notes],
+                "infos": [printable(redact(i)) for i in messages.infos],
+            },
+        )
+        return
     _say(f"\n== {title}", style="bold", stderr=False)
     if skipped:
         _say(skipped, stderr=False)
     show_notes(messages.notes)
     show_infos(messages.infos)
+
+
+def show_status(found: Found, description: Description, more_problems: Sequence[str]) -> None:
+    """One project's effective configuration (`status`): each value and its source, then its problems."""
+    problems = [*description.problems, *more_problems]
+    if output.json_mode():
+        settings = [
+            {"name": s.name, "value": printable(redact(s.value)), "source": s.source} for s in description.settings
+        ]
+        output.add(
+            "status",
+            {
+                "kind": found.project.kind,
+                "name": found.project.name,
+                "path": found.label,
+                "settings": settings,
+                "problems": [printable(redact(p)) for p in problems],
+            },
+        )
+        return
+    name = f" {found.project.name}" if found.project.name else ""
+    _say(f"\n== {found.integration.TITLE}{name} ({found.label})", style="bold", stderr=False)
+    for setting in description.settings:
+        _say(f"  {setting.name:<10} {setting.value}   (from {setting.source})", stderr=False)
+    for problem in problems:
+        _say(f"  problem: {problem}", style="yellow", stderr=False)

@@ -89,7 +89,7 @@ def choose(found: Sequence[Found], args: InitArgs, prompter: answers.Prompter | 
         raise UsageError(f"--only/--exclude: nothing found matches {', '.join(unknown)}")
     if prompter is None or args.only or not wanted:
         return wanted
-    choices = [(f.key, _title(f), f.project.state == "not configured") for f in wanted]
+    choices = [(f.key, title(f), f.project.state == "not configured") for f in wanted]
     picked = set(prompter.choose_many("Set up which projects? (space toggles, enter confirms)", choices))
     return [f for f in wanted if f.key in picked]
 
@@ -102,7 +102,7 @@ def _matches(f: Found, names: Sequence[str], default: bool) -> bool:
     return any(name in kinds or name.rstrip("/") in (f.label, str(f.project.path)) for name in names)
 
 
-def _title(f: Found) -> str:
+def title(f: Found) -> str:
     name = f" {f.project.name}" if f.project.name else ""
     return f"{f.integration.TITLE}{name}  ({f.label}, {f.project.state})"
 
@@ -126,7 +126,7 @@ def namespaces(chosen: Sequence[Found], conn: answers.Connection, prompter: answ
 
     check = validate.as_prompt_check(validate.namespace, "answer")
     return [
-        prompter.text(f"Namespace for {_title(f)}", default=f.project.name or "", validate=check) for f in chosen
+        prompter.text(f"Namespace for {title(f)}", default=f.project.name or "", validate=check) for f in chosen
     ]
 
 
@@ -172,8 +172,8 @@ def run(args: InitArgs, env: Mapping[str, str], prompter: answers.Prompter | Non
     plan, sections = plan_all(chosen, conn, names, args.root, env)
     ui.show_connection(conn)
     for section in sections:
-        ui.show_section(_title(section.found), section.ws.messages(), section.skipped)
-    combined = dataclasses.replace(plan, remote=tuple(r for s in sections for r in s.ws.messages().remote))
+        ui.show_section(title(section.found), section.ws.messages(), section.skipped)
+    combined = plan.with_remote(tuple(r for s in sections for r in s.ws.messages().remote))
     code, settled = runner.settle(combined, args.root, args.mode, prompter, lambda: _what_now(sections))
     return runner.finish(code, settled, conn, args.mode, prompter, env)
 
@@ -182,4 +182,4 @@ def _what_now(sections: Sequence[Section]) -> None:
     for section in sections:
         steps = section.ws.messages().steps
         if steps:
-            ui.show_steps(steps, heading=f"\nWhat now for {_title(section.found)}:")
+            ui.show_steps(steps, heading=f"\nWhat now for {title(section.found)}:")

@@ -89,6 +89,8 @@ class Description:
 
     settings: tuple[Setting, ...] = ()
     problems: tuple[str, ...] = ()
+    # where events go, as (url, endpoint, key): status --online sends its test run there (never shown)
+    endpoints: tuple[tuple[str, str, str | None], ...] = field(default=(), repr=False)
 
 
 class Integration(Protocol):

@@ -42,7 +42,8 @@ def describe(ws: Workspace, env: Mapping[str, str]) -> Description:
     for destination in effective.destinations:
         settings += _destination(destination, effective.source, env)
     problems += _key_file_problems(ws, effective.source)
-    return Description(tuple(settings), tuple(problems))
+    endpoints = tuple((d.url, d.endpoint, d.key) for d in effective.destinations)
+    return Description(tuple(settings), tuple(problems), endpoints)
 
 
 def _destination(destination: client_config.Destination, source: str, env: Mapping[str, str]) -> list[Setting]:

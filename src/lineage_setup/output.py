@@ -1,0 +1,59 @@
+"""How a run's output is delivered: text (quiet, normal or verbose), or one JSON document at the end.
+
+With --json nothing is printed while the run goes on: ui.py adds each message to a report here, and
+the report is written to stdout once, with the exit code, when the command ends. Its shape is versioned
+("schema": 1) and described by spec/output.schema.json.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA = 1
+QUIET, NORMAL, VERBOSE = 0, 1, 2
+
+
+@dataclass
+class _State:
+    command: str = ""
+    json: bool = False
+    verbosity: int = NORMAL
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+_state = _State()
+
+
+def begin(command: str, *, as_json: bool = False, verbosity: int = NORMAL) -> None:
+    global _state
+    _state = _State(command, as_json, verbosity, {"schema": SCHEMA, "command": command})
+
+
+def json_mode() -> bool:
+    return _state.json
+
+
+def verbosity() -> int:
+    return _state.verbosity
+
+
+def add(key: str, item: Any) -> None:
+    """Append to a list in the report (warnings, changes, steps, ...)."""
+    _state.report.setdefault(key, []).append(item)
+
+
+def put(key: str, value: Any) -> None:
+    """Set one entry of the report (connection, config, ...)."""
+    _state.report[key] = value
+
+
+def finish(exit_code: int) -> None:
+    """Write the report (in --json mode): one document on stdout, with the exit code."""
+    if not _state.json:
+        return
+    _state.report["exit_code"] = int(exit_code)
+    sys.stdout.write(json.dumps(_state.report, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
