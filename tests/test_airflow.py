@@ -77,13 +77,18 @@ def test_runtime_detection(tmp_path: Path, dockerfile: str, airflow_version: str
     assert (target.astro, str(target.airflow), target.automatic, target.era) == (True, airflow_version, automatic, era)
 
 
-def test_unconfirmed_rows_say_so_and_the_flag_overrides_them(tmp_path: Path) -> None:
-    assert [row.runtime_major for row in versions.RUNTIME_AIRFLOW if not row.confirmed] == [12, 13]
+def test_assumed_rows_say_so_and_the_flag_overrides_them(tmp_path: Path) -> None:
+    # 12 -> 2.10: Astro's release notes ("Astro Runtime 12.0.0 ... Airflow version: 2.10.0"); 13 -> 2.11: assumed
+    assert [row.runtime_major for row in versions.RUNTIME_AIRFLOW if not row.confirmed] == [13]
     target = _detect(tmp_path, "FROM quay.io/astronomer/astro-runtime:12.1.1\n")
     assert str(target.airflow) == "2.10"
-    assert "unconfirmed" in airflow_project.summary(target)
-    target = _detect(tmp_path, "FROM quay.io/astronomer/astro-runtime:12.1.1\n", airflow_version="2.11.0")
-    assert (str(target.airflow), target.origin) == ("2.11", "--airflow-version")
+    assert "assumed" not in airflow_project.summary(target)
+    target = _detect(tmp_path, "FROM quay.io/astronomer/astro-runtime:13.0.0\n")
+    assert str(target.airflow) == "2.11"
+    assert "an assumed row" in airflow_project.summary(target)
+    assert "pass --airflow-version" in airflow_project.summary(target)
+    target = _detect(tmp_path, "FROM quay.io/astronomer/astro-runtime:13.0.0\n", airflow_version="2.10.0")
+    assert (str(target.airflow), target.origin) == ("2.10", "--airflow-version")
 
 
 def test_plain_airflow(tmp_path: Path) -> None:
@@ -112,10 +117,10 @@ def test_unreadable_runtime_with_the_flag(tmp_path: Path) -> None:
         ("2.4.3", "plugin", "openlineage-airflow<=1.33.0"),
         ("2.5", "plugin", "openlineage-airflow<=1.41.0"),
         ("2.6.3", "plugin", "openlineage-airflow<=1.41.0"),
-        ("2.7", "provider", "apache-airflow-providers-openlineage>=1.0.0,<1.14.0"),
+        ("2.7", "provider", "apache-airflow-providers-openlineage>=1.0.0,<1.11.0"),
         ("2.8", "provider", "apache-airflow-providers-openlineage>=1.0.0,<2.0.0"),
         ("2.9", "provider", "apache-airflow-providers-openlineage>=1.0.0,<2.3.0"),
-        ("2.10", "provider", "apache-airflow-providers-openlineage>=1.0.0,<2.10.0"),
+        ("2.10", "provider", "apache-airflow-providers-openlineage>=1.0.0,<2.9.0"),
         ("2.11", "provider", "apache-airflow-providers-openlineage>=1.0.0"),
         ("3.0", "provider", "apache-airflow-providers-openlineage>=1.0.0"),
         ("3.1.2", "provider", "apache-airflow-providers-openlineage>=1.0.0"),
@@ -139,7 +144,8 @@ def test_pins_allow_the_releases_the_facts_name() -> None:
     assert allows("2.2", "1.14.0") and not allows("2.2", "1.15.0")  # lineage_backend removed in 1.15.0
     assert allows("2.4", "1.33.0") and not allows("2.4", "1.34.0")  # 1.34.0 ignores Airflow < 2.5
     assert allows("2.6", "1.41.0")
-    assert allows("2.7", "1.13.0") and not allows("2.7", "1.14.0") and not allows("2.7", "0.9.0")
+    assert allows("2.7", "1.10.0") and not allows("2.7", "1.11.0") and not allows("2.7", "0.9.0")
+    assert allows("2.10", "2.8.0") and not allows("2.10", "2.9.0")
     assert allows("3.1", "2.20.3")
 
 
@@ -180,10 +186,10 @@ def test_bad_project_or_option_is_exit_2_before_any_question(
 
 def test_dockerfile_link_is_followed_and_binary_is_exit_2(tmp_path: Path) -> None:
     real = tmp_path / "Dockerfile.real"
-    real.write_text(f"FROM {RT}:9.2.0\n")
+    real.write_text(f"FROM {RT}:9.1.0\n")
     root = project(tmp_path / "p", None)
     (root / "Dockerfile").symlink_to(real)
-    assert "Runtime 9.2.0" in run(root, "--no-input").stdout
+    assert "Runtime 9.1.0" in run(root, "--no-input").stdout
     (root / "Dockerfile").unlink()
     (root / "Dockerfile").write_bytes(b"FROM \xff\n")
     result = run(root, "--no-input")
@@ -192,33 +198,49 @@ def test_dockerfile_link_is_followed_and_binary_is_exit_2(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("mode", [[], ["--yes"], ["--check"], ["--dry-run"]])
-def test_runtime_9_2_is_automatic_without_any_answer(tmp_path: Path, mode: list[str]) -> None:
-    root = astro(tmp_path / "p", "9.2.0", **{"dot_env": "X=1\n", "requirements.txt": "# providers\n"})
+def test_runtime_9_1_keeps_astros_lineage_without_any_answer(tmp_path: Path, mode: list[str]) -> None:
+    root = astro(tmp_path / "p", "9.1.0", **{"dot_env": "X=1\n", "requirements.txt": "# providers\n"})
     before = tree(root)
     result = run(root, "--no-input", *mode)
     assert result.exit_code == 0, result.output
-    assert "Astro Runtime 9.2.0 runs Airflow 2.7" in result.stdout
-    assert "Lineage is configured automatically on Astro for Runtime >= 4.2.0; nothing to change" in result.stdout
-    assert "Nothing to change." in result.stdout
+    assert "Astro Runtime 9.1.0 runs Airflow 2.7" in result.stdout
+    assert "Astro configures lineage itself from Astro Runtime 4.2.0 on. Nothing to change." in result.stdout
+    assert "adds an endpoint next to Astro's only from Runtime 9.2.0" in result.stdout
+    assert f"lineage-setup airflow --dir {root} --local" in result.stdout
     assert tree(root) == before
 
 
-def test_automatic_runtime_asks_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", [[], ["--yes"], ["--check"], ["--dry-run"]])
+def test_runtime_9_2_sending_to_astro_needs_nothing(tmp_path: Path, mode: list[str]) -> None:
+    root = astro(tmp_path / "p", "9.2.0", **{"dot_env": "X=1\n", "requirements.txt": "# providers\n"})
+    before = tree(root)
+    result = run(root, "--domain", "astronomer.io", "--namespace", "dev", "--api-key", CANARY, *mode)
+    assert result.exit_code == 0, result.output
+    assert "Astro Runtime 4.2.0 on. Sending to Astro needs nothing" in result.stdout
+    assert "Nothing to change." in result.stdout
+    local = f"lineage-setup airflow --dir {root} --domain astronomer.io --namespace dev --local"
+    assert local in result.stdout
+    assert tree(root) == before
+
+
+def test_automatic_runtime_sending_to_astro_asks_nothing(tmp_path: Path) -> None:
     class NoQuestions:
         def __getattr__(self, name: str) -> object:
             raise AssertionError(f"asked: {name}")
 
     root = astro(tmp_path / "p", "3.1-12", image=airflow_project.RUNTIME3)
+    before = tree(root)
     code = runner.run(
         airflow,  # type: ignore[arg-type]
         root=root,
-        flags=answers.Flags(),
-        mode=runner.Mode(),
+        flags=answers.Flags(domain="astronomer.io", api_key=CANARY, namespace="dev"),
+        mode=runner.Mode("check"),  # nothing to change: exit 0 (an apply would then offer a test event)
         options=airflow.Options(local=False),
         env={},
         prompter=NoQuestions(),  # type: ignore[arg-type]
     )
     assert code == ExitCode.OK
+    assert tree(root) == before
 
 
 def test_runner_with_the_default_hooks_plans_as_before(tmp_path: Path) -> None:
@@ -228,6 +250,9 @@ def test_runner_with_the_default_hooks_plans_as_before(tmp_path: Path) -> None:
         check_options=base.no_option_check,
         preflight=base.no_preflight,
         namespace_default=base.no_namespace_default,
+        detect=base.no_detect,
+        describe=base.no_describe,
+        plan_removal=base.no_removal,
         plan=lambda req, ws: ws.info("planned"),
         render=None,
     )
@@ -267,10 +292,10 @@ def test_runtime_4_1_gets_a_pin_four_variables_and_deployment_commands(tmp_path:
 
 def test_alias_astronomer(tmp_path: Path) -> None:
     assert "astronomer" in REGISTRY["airflow"].aliases
-    root = astro(tmp_path / "p", "9.2.0")
+    root = astro(tmp_path / "p", "9.1.0")
     result = cli(["astronomer", "--dir", str(root), "--no-input"])
     assert result.exit_code == 0
-    assert "configured automatically" in result.stdout
+    assert "Astro configures lineage itself" in result.stdout
 
 
 # --- refusals: exit 3, nothing written --------------------------------------------------------------
@@ -358,7 +383,7 @@ def test_a_satisfying_requirement_is_left_alone(tmp_path: Path) -> None:
     [
         ("OPENLINEAGE_DISABLED=true\n", {}, "OPENLINEAGE_DISABLED=true is set"),
         ("", {"AIRFLOW__OPENLINEAGE__DISABLED": "True"}, "AIRFLOW__OPENLINEAGE__DISABLED=True is set"),
-        ("AIRFLOW__OPENLINEAGE__CONFIG_PATH=/x.yml\n", {}, "wins over AIRFLOW__OPENLINEAGE__TRANSPORT"),
+        ("AIRFLOW__OPENLINEAGE__CONFIG_PATH=/x.yml\n", {}, "CONFIG_PATH, which overrides Astro's own lineage"),
         ("A=1\r\nB=2\r\n", {}, "Windows (CRLF) line endings"),
     ],
 )

@@ -5,6 +5,8 @@
 - the transport JSON and the legacy variables: the real openlineage-python client builds the transport;
 - the Astro Deployment commands: `bash -n`, shellcheck, and run against a stand-in `astro` that records
   its arguments, split on the first `=` as the Astro CLI does.
+(Astro Runtime 9.2.0+: the sub-transport added to Astro's composite, read by the client, is in
+test_airflow_astro.py.)
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from pathlib import Path
 import pytest
 
 from lineage_setup.answers import Connection
+from lineage_setup.integrations.airflow import destination, forms, versions
 from lineage_setup.integrations.airflow import project as airflow_project
-from lineage_setup.integrations.airflow import versions
-from lineage_setup.integrations.airflow.render import HEADER, deployment_commands, transport_json, variables
+from lineage_setup.integrations.airflow.edits import HEADER
+from lineage_setup.integrations.airflow.forms import transport_json
+from lineage_setup.integrations.airflow.render import variables
 from lineage_setup.integrations.airflow.versions import AF_NAMESPACE, BACKEND, TRANSPORT
 
 from .helpers import CANARY, CONN, cli, copy_golden
@@ -67,11 +71,21 @@ def _written(case: str, tmp_path: Path) -> Path:
     return folder
 
 
+def _flag(args: list[str], flag: str, default: str | None) -> str | None:
+    """The value the CLI takes for a flag: the last one given."""
+    values = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg == flag]
+    return values[-1] if values else default
+
+
 def _expected(case: str) -> dict[str, str]:
-    args = case_args(case)
-    endpoint = args[args.index("--endpoint") + 1] if "--endpoint" in args else "api/v1/lineage"
-    conn = Connection(CONNECTION.url, endpoint, CONNECTION.namespace, CANARY)
+    args = [*CONN, *case_args(case)]
+    endpoint = _flag(args, "--endpoint", "api/v1/lineage") or ""
+    url, key = _flag(args, "--url", "") or "", _flag(args, "--api-key", "") or ""
+    conn = Connection(url, endpoint, CONNECTION.namespace, key)
     env = (GOLDEN / case / "after" / "dot-env").read_text()
+    if "OPENLINEAGE__TRANSPORT__TYPE=composite" in env:  # Astro Runtime 9.2.0+: a sub-transport of Astro's
+        name = destination.name(_flag(args, "--transport-name", None), conn)
+        return dict(forms.pairs(forms.subtransport(conn, name, "env")))
     era = "provider" if TRANSPORT in env else "backend" if BACKEND in env else "plugin"
     return dict(variables(conn, era))  # type: ignore[arg-type]
 
@@ -193,18 +207,36 @@ def _variables(argv: list[str]) -> dict[str, str]:
     return dict(arg.split("=", 1) for arg in argv[3:] if not arg.startswith("-") and "=" in arg)
 
 
-@pytest.mark.parametrize("version", ["2.1", "2.6", "2.7", "3.1"])
+def _sub(conn: Connection, name: str) -> dict[str, str]:
+    """The sub-transport's variables, as they reach the Deployment (Astro sets TYPE=composite there)."""
+    pairs = dict(forms.pairs(forms.subtransport(conn, name, "env")))
+    pairs.pop("OPENLINEAGE__TRANSPORT__TYPE")
+    return pairs
+
+
+@pytest.mark.parametrize(
+    ("version", "want"),
+    [
+        ("2.1", dict(variables(CONNECTION, "backend"))),  # Runtime 3: lineage is ours to set
+        ("2.6", {}),  # Runtime 8: Astro's own, and nothing can be added next to it there
+        ("2.7", _sub(CONNECTION, "LINEAGE_EXAMPLE_COM")),  # Runtime 9.2.0+: a sub-transport next to Astro's
+        ("3.1", _sub(CONNECTION, "LINEAGE_EXAMPLE_COM")),
+    ],
+)
 @pytest.mark.parametrize("deployment", [None, "clx0abc123def"])
 def test_printed_astro_commands_are_copy_paste_ready(
-    version: str, deployment: str | None, fake_astro: tuple[Path, Path]
+    version: str, want: dict[str, str], deployment: str | None, fake_astro: tuple[Path, Path]
 ) -> None:
     extra = ["--deployment-id", deployment] if deployment else []
     result = cli(["airflow", *CONN, "--print", "--format", "astro", "--airflow-version", version, *extra])
     assert result.exit_code == 0
     script = result.stdout
+    assert TRANSPORT not in script  # never on an Astro Deployment
+    if not want:
+        assert script == "" and "Nothing to set" in result.stderr
+        return
     _syntax_ok(script)
     calls = _run_commands(script, fake_astro, {"ASTRO_DEPLOYMENT_ID": "from-env"})
-    want = dict(variables(CONNECTION, versions.era(airflow_project.airflow_version(version))))
     assert {key: value for call in calls for key, value in _variables(call).items()} == want
     for call in calls:
         holds_key = any(CANARY in arg for arg in call)
@@ -243,7 +275,9 @@ def test_next_step_commands_parse_and_hide_the_key(tmp_path: Path, fake_astro: t
 
 
 def test_json_values_survive_shell_quoting() -> None:
-    conn = Connection("https://h.example", "api/v1/lineage", "dev", CANARY)
-    (command,) = [c for c in deployment_commands(variables(conn, "provider"), "d1") if "--secret" in c]
-    argv = shlex.split(command)
-    assert json.loads(_variables(argv[1:])[TRANSPORT]) == json.loads(transport_json(conn))
+    conn = Connection("https://h.example", "api/v1/lineage", "dev", "[1,2,3,4]")  # json.loads reads a list
+    (command,) = [c for c in forms.subtransport(conn, "OURS", "astro", "d1").splitlines() if "--secret" in c]
+    (value,) = _variables(shlex.split(command)[1:]).values()
+    assert json.loads(value) == {"type": "api_key", "apiKey": "[1,2,3,4]"}
+    provider = dict(forms.pairs(forms.provider(CONNECTION, "env")))
+    assert json.loads(provider[TRANSPORT]) == json.loads(transport_json(CONNECTION))

@@ -1,24 +1,34 @@
 """Airflow, on Astro or plain: the lineage setup the project's Astro Runtime (or Airflow version) needs.
 
-Astro Runtime 4.2.0+ configures lineage itself, so nothing changes there (unless --local asks for a
-`.env` that `astro dev start` also emits with). Older runtimes and plain Airflow get the OpenLineage
-package their Airflow needs, pinned (requirements.txt), and its variables (.env); the Astro Deployment
-gets the same variables through Astro CLI commands shown as next steps.
+Astro Runtime 4.2.0+ and every Airflow 3 Runtime configure lineage themselves: sending to Astro needs
+nothing, and another endpoint is added next to Astro's, never in its place (managed.py). Older runtimes and
+plain Airflow get the OpenLineage package their Airflow needs, pinned (requirements.txt), and its variables
+(.env); the Astro Deployment gets the same variables through Astro CLI commands shown as next steps.
+Every form written or printed comes from templates/airflow/ (forms.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lineage_setup import quoting
 from lineage_setup.integrations import base
-from lineage_setup.integrations.airflow import edits, project
+from lineage_setup.integrations.airflow import destination, edits, forms, managed, notes, project, versions
 from lineage_setup.integrations.airflow.project import DOCKERFILE, ENV_FILE, REQUIREMENTS
 
 # Imported here, before `render` below is defined: a first import of the `render` submodule after that
 # would rebind the package's `render` to the module.
-from lineage_setup.integrations.airflow.render import AUTOMATIC, deployment_id, guidance, printed, variables
+from lineage_setup.integrations.airflow.render import (
+    automatic,
+    deployment_id,
+    guidance,
+    no_second_destination,
+    printed,
+    variables,
+)
 from lineage_setup.integrations.base import Option, Rendered, Request
 
 if TYPE_CHECKING:
@@ -34,12 +44,12 @@ OPTIONS = (
         "airflow_version",
         "--airflow-version",
         "Airflow version, e.g. 2.7 or 3.1: for plain Airflow (no Astro Dockerfile), or to override the "
-        "Astro Runtime -> Airflow table; with --print it picks the variables (default: 2.7+ / 3).",
+        "Astro Runtime -> Airflow table; with --print and no Dockerfile it picks the variables (default: 2.7+ / 3).",
     ),
     Option(
         "local",
         "--local",
-        "On Astro Runtime 4.2.0+ (lineage is automatic there), still write .env so `astro dev start` emits too.",
+        "Where Astro configures lineage and the endpoint is Astro's, still write .env so `astro dev start` sends too.",
         default=False,
         is_flag=True,
     ),
@@ -48,8 +58,13 @@ OPTIONS = (
         "--deployment-id",
         "Astro Deployment id to put in the `astro deployment variable` commands (default: a placeholder).",
     ),
+    Option(
+        "transport_name",
+        destination.FLAG,
+        "On Astro Runtime 9.2.0+ and Airflow 3 Runtimes: the name of the sub-transport added next to Astro's "
+        "(letters, digits, _; default: from the endpoint's host, e.g. LINEAGE_EXAMPLE_COM).",
+    ),
 )
-DOCKERIGNORE = ".dockerignore"
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,7 @@ class Options:
     airflow_version: str | None = None
     local: bool = False
     deployment_id: str | None = None
+    transport_name: str | None = None
 
 
 detect = base.no_detect
@@ -65,17 +81,26 @@ plan_removal = base.no_removal
 
 
 def check_options(options: Options, env: Mapping[str, str], *, printing: bool) -> None:
-    """Bad --airflow-version or --deployment-id: exit 2 before any question."""
+    """Bad --airflow-version, --deployment-id or --transport-name: exit 2 before any question."""
     if options.airflow_version:
         project.airflow_version(options.airflow_version)
     deployment_id(options.deployment_id)
+    if options.transport_name is not None:
+        destination.check_name(options.transport_name)
 
 
 def preflight(ws: Workspace, options: Options) -> str | None:
-    """Before any question: a bad project is exit 2, and Runtime >= 4.2.0 needs no answers at all."""
+    """Before any question: a bad project is exit 2; a Runtime where Astro's lineage can only be kept as it is
+    (4.2.0-9.1.x, openlineage-airflow) needs no answers unless --local asks for .env."""
     found = project.target(ws, options)
-    if found.automatic and not options.local:
-        return f"{project.summary(found)}\n{AUTOMATIC}"
+    if found.automatic and not found.composite and not options.local:
+        words = ["lineage-setup", "airflow", "--dir", str(ws.root)]
+        words += ["--airflow-version", options.airflow_version] if options.airflow_version else []
+        again = " ".join(quoting.shell(word) for word in [*words, "--local"])
+        return (
+            f"{project.summary(found)}\n{automatic(found)} Nothing to change.\n{no_second_destination(found)}\n"
+            f"To also send from `astro dev`: {again}"
+        )
     return None
 
 
@@ -85,35 +110,50 @@ def namespace_default(ws: Workspace) -> str | None:
 
 def plan(req: Request[Options], ws: Workspace) -> None:
     found = project.target(ws, req.options)
-    deployment = deployment_id(req.options.deployment_id)
     ws.info(project.summary(found))
-    if found.automatic and not req.options.local:
-        ws.info(AUTOMATIC)
-        return
-    pairs = variables(req.conn, found.era)
-    ws.keep_out_of_git(ENV_FILE, "local environment: holds the OpenLineage API key")
-    if ws.exists(DOCKERFILE):
-        _propose(ws, DOCKERIGNORE, edits.dockerignore(ws.read(DOCKERIGNORE) or ""))
-    if not found.automatic:  # the runtime ships the package when Astro configures lineage
-        _propose(ws, REQUIREMENTS, edits.requirement(ws.read(REQUIREMENTS) or "", found, ws.path(REQUIREMENTS)))
-    _propose(ws, ENV_FILE, edits.dotenv(ws.read(ENV_FILE) or "", pairs, ws.path(ENV_FILE)), secret=True)
-    for note in project.notes(found, ws.read(ENV_FILE) or "", ws.read(REQUIREMENTS) or "", req.env):
+    for note in [
+        *notes.notes(found, ws.read(ENV_FILE) or "", ws.read(REQUIREMENTS) or "", req.env),
+        *notes.dockerfile(found, ws.inspect(DOCKERFILE)),
+        *notes.old_client(found, req.conn),
+    ]:
         ws.note(note)
-    infos, steps = guidance(found, pairs, deployment)
+    if req.options.transport_name and not found.composite:
+        ws.note(f"{destination.FLAG} is ignored: a sub-transport is added on Astro Runtime 9.2.0+ and Airflow 3 only")
+    if found.automatic:
+        managed.plan(req, ws, found)
+        return
+    pin = versions.requirement(found.airflow, found.era)
+    if notes.ships_old_client(found, req.conn):
+        pin = versions.ENDPOINT_PIN
+    requirements = ws.read(REQUIREMENTS) or ""
+    edit = edits.requirement(requirements, pin, ws.path(REQUIREMENTS), f"for Airflow {found.airflow}")
+    managed.propose(ws, REQUIREMENTS, edit)
+    managed.write_env(ws, variables(req.conn, found.era))
+    infos, steps = guidance(found, req.conn, req.options, ws.root)
     for info in infos:
         ws.info(info)
     for step in steps:
         ws.step(step)
 
 
-def _propose(ws: Workspace, rel: str, edit: edits.Edit | None, *, secret: bool = False) -> None:
-    if edit is None:
-        return
-    ws.write(rel, edit.text, reason=edit.reason, secret=secret)
-    for note in edit.notes:
-        ws.note(note)
-
-
 def render(req: Request[Options], fmt: str) -> Rendered:
-    options = req.options
-    return printed(req.conn, options.airflow_version, options.deployment_id, fmt)
+    """--print follows the project's Dockerfile when the runner hands over the --dir folder (Request.root);
+    without one, --format astro means an Astro Deployment, env and shell plain Airflow (--airflow-version)."""
+    root = getattr(req, "root", None)
+    folder = root if isinstance(root, Path) else None
+    form = next(form for form in forms.FORMS if form == fmt)  # the CLI took it from PRINT_FORMATS
+    return printed(req.conn, _print_target(folder, req.options, fmt), req.options, form, folder)
+
+
+def _print_target(root: Path | None, options: Options, fmt: str) -> project.Target:
+    if root is not None:
+        from lineage_setup.workspace import Workspace
+
+        ws = Workspace(root)
+        if ws.exists(DOCKERFILE):
+            return project.target(ws, options)
+    if fmt == "astro":
+        return project.deployment(options.airflow_version)
+    airflow = project.airflow_version(options.airflow_version or "2.7")
+    origin = "--airflow-version" if options.airflow_version else "default"
+    return project.Target(False, airflow, versions.era(airflow), False, "Plain Airflow", origin)

@@ -7,14 +7,12 @@ rewrites FROM lines of these two images) and `airflow_versions/runtime_versions.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lineage_setup import textdoc
 from lineage_setup.errors import UsageError
 from lineage_setup.integrations.airflow import versions
-from lineage_setup.integrations.airflow.versions import BACKEND, TRANSPORT
 
 if TYPE_CHECKING:  # packaging loads when a version is parsed, not at start-up
     from packaging.version import Version
@@ -41,6 +39,12 @@ class Target:
     automatic: bool  # Astro configures lineage itself
     label: str  # "Astro Runtime 4.1.0", "Plain Airflow"
     origin: str  # where the Airflow version came from
+    runtime: Version | None = None  # an Airflow-2 Astro Runtime's version, when the Dockerfile names it
+
+    @property
+    def composite(self) -> bool:
+        """Astro sends lineage through the provider's composite transport: a destination is added to it."""
+        return self.automatic and self.era == "provider"
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,8 @@ def _astro2(runtime: Version, override: Version | None, where: str) -> Target:
         airflow, origin = override, "--airflow-version"
     elif row is not None:
         airflow = versions.version(row.airflow)
-        origin = f"{where}, via the Runtime table" + ("" if row.confirmed else "; an unconfirmed row")
+        assumed = "; an assumed row, no Astro source confirms it: pass --airflow-version if it is wrong"
+        origin = f"{where}, via the Runtime table" + ("" if row.confirmed else assumed)
     else:
         known = f"{versions.RUNTIME_AIRFLOW[0].runtime_major} to {versions.RUNTIME_AIRFLOW[-1].runtime_major}"
         raise UsageError(
@@ -144,20 +149,28 @@ def _astro2(runtime: Version, override: Version | None, where: str) -> Target:
             f"pass --airflow-version with its Airflow version"
         )
     automatic = runtime >= versions.version(versions.AUTOMATIC_FROM)
-    return Target(True, airflow, versions.era(airflow, runtime), automatic, f"Astro Runtime {runtime}", origin)
+    era = versions.era(airflow, runtime)
+    return Target(True, airflow, era, automatic, f"Astro Runtime {runtime}", origin, runtime)
 
 
-def _astro_unknown(airflow: Version) -> Target:
+def _astro_unknown(airflow: Version, label: str = "Astro Runtime (version not pinned)") -> Target:
     """An Astro image whose version cannot be read: runtimes for Airflow 2.3+ are all >= 4.2.0, 2.1 ones < 4.2.0."""
     if versions.minor(airflow) == versions.version("2.2"):
         raise UsageError(
             "Astro Runtimes for Airflow 2.2 differ (4.2.0+ configure lineage themselves): pin the Runtime "
-            "version in the Dockerfile's FROM line"
+            "version in the Dockerfile's FROM line, and pass --dir with the Astro project"
         )
     automatic = airflow >= versions.version("2.3")
-    return Target(
-        True, airflow, versions.era(airflow), automatic, "Astro Runtime (version not pinned)", "--airflow-version"
-    )
+    return Target(True, airflow, versions.era(airflow), automatic, label, "--airflow-version")
+
+
+def deployment(raw: str | None) -> Target:
+    """--print --format astro without a Dockerfile to read: an Astro Deployment running --airflow-version
+    (default: a Runtime that ships the provider, 9.2.0 or newer)."""
+    if raw is None:
+        airflow = versions.version("2.7")
+        return Target(True, airflow, "provider", True, "an Astro Deployment (Runtime 9.2.0+ assumed)", "default")
+    return _astro_unknown(airflow_version(raw), "an Astro Deployment (no Dockerfile read)")
 
 
 def summary(found: Target) -> str:
@@ -180,24 +193,3 @@ def astro_name(ws: Workspace) -> str | None:
         return validate.namespace(name, ASTRO_CONFIG) if isinstance(name, str) else None
     except (yaml.YAMLError, TypeError, KeyError, UsageError):
         return None
-
-
-def notes(found: Target, dotenv: str, requirements_txt: str, environ: Mapping[str, str]) -> list[str]:
-    """What in .env, requirements.txt or the environment would override or stop what we set."""
-    from lineage_setup.edits import env, requirements
-
-    bound = {binding.key: binding.value for binding in env.parse(dotenv)}
-    found_notes = []
-    if found.era != "backend" and bound.get(BACKEND):
-        found_notes.append(f"{ENV_FILE} sets {BACKEND}, which only Airflow 2.1/2.2 use; remove that line")
-    for key in ("AIRFLOW__OPENLINEAGE__CONFIG_PATH", "AIRFLOW__OPENLINEAGE__CONFIG_CONN_ID"):
-        if found.era == "provider" and bound.get(key):
-            found_notes.append(f"{ENV_FILE} sets {key}, which wins over {TRANSPORT}; remove it to use this endpoint")
-    for key in ("OPENLINEAGE_DISABLED", "AIRFLOW__OPENLINEAGE__DISABLED"):
-        value = bound.get(key, environ.get(key, ""))
-        if value.strip().lower() in ("true", "1", "t"):
-            found_notes.append(f"{key}={value} is set: Airflow will send no lineage until it is removed")
-    listed = requirements.find(requirements_txt, "openlineage-airflow")
-    if found.era == "provider" and listed is not None:
-        found_notes.append(f"{REQUIREMENTS} lists `{listed}`: remove it; from Airflow 2.7 the provider replaces it")
-    return found_notes

@@ -1,33 +1,30 @@
-"""The text Airflow and Astro read: the variables for each era, the transport JSON, the Astro CLI commands,
-the next steps, and --print.
+"""The words around the forms (forms.py): what Astro does itself, the next steps, the commands that
+reproduce what was shown, and --print.
 
-The provider reads `[openlineage] transport` as JSON (apache/airflow `providers/openlineage/.../conf.py`);
 `astro deployment variable create` takes KEY=VALUE arguments and `--secret` (astronomer/astro-cli
-`cmd/cloud/deployment.go`).
+`cmd/cloud/deployment.go`); `create` skips keys the Deployment has, `update` replaces them.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lineage_setup import quoting
-from lineage_setup.answers import ENV_ENDPOINT, ENV_KEY, ENV_NAMESPACE, ENV_URL, Connection
+from lineage_setup.answers import Connection
 from lineage_setup.errors import UsageError
-from lineage_setup.integrations.airflow import project, versions
+from lineage_setup.integrations.airflow import destination, forms, versions
 from lineage_setup.integrations.airflow.project import ENV_FILE, REQUIREMENTS, Target
-from lineage_setup.integrations.airflow.versions import AF_NAMESPACE, BACKEND, BACKEND_CLASS, TRANSPORT
+from lineage_setup.integrations.airflow.versions import TRANSPORT
 from lineage_setup.integrations.base import Rendered
 from lineage_setup.validate import DEFAULT_ENDPOINT
 
-SECRET_KEYS = frozenset({ENV_KEY, TRANSPORT})  # the variables that hold the API key
-HEADER = "OpenLineage (lineage-setup airflow)"
-DEPLOYMENT_PLACEHOLDER = '"${ASTRO_DEPLOYMENT_ID:?}"'  # bash stops with "parameter null or not set"
-AUTOMATIC = (
-    "Lineage is configured automatically on Astro for Runtime >= 4.2.0; nothing to change. "
-    "To also send lineage from `astro dev start`, run this again with --local."
-)
+if TYPE_CHECKING:
+    from lineage_setup.integrations.airflow import Options
+
 UPGRADE = "Upgrading to Astro Runtime 4.2.0 or newer is the easier path: Astro then configures lineage itself."
+KEY_HINT = "with your key in OPENLINEAGE_API_KEY or --api-key-file"
 _DEPLOYMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 
 
@@ -40,52 +37,98 @@ def deployment_id(raw: str | None) -> str | None:
     return str(raw)
 
 
-def transport_json(conn: Connection) -> str:
-    """`[openlineage] transport`: the transport dict as compact JSON (the provider reads it with getjson)."""
-    transport = {
-        "type": "http",
-        "url": conn.url,
-        "endpoint": conn.endpoint,
-        "auth": {"type": "api_key", "apiKey": conn.api_key},
-    }
-    return json.dumps(transport, separators=(",", ":"))
-
-
 def variables(conn: Connection, era: versions.Era) -> list[tuple[str, str]]:
-    if era == "provider":
-        return [(TRANSPORT, transport_json(conn)), (AF_NAMESPACE, conn.namespace)]
-    pairs = [(BACKEND, BACKEND_CLASS)] if era == "backend" else []
-    pairs.append((ENV_URL, conn.url))
+    """What the .env form of this era sets, read back from its template (legacy, or the provider's)."""
+    text = forms.provider(conn, "env") if era == "provider" else forms.legacy(conn, "env", backend=era == "backend")
+    return forms.pairs(text)
+
+
+def command(conn: Connection, options: Options, root: Path | None, *extra: str) -> str:
+    """The `lineage-setup airflow` command that shows again what this run showed (the key aside)."""
+    words = ["lineage-setup", "airflow"] + (["--dir", str(root)] if root is not None else [])
+    if options.airflow_version:
+        words += ["--airflow-version", options.airflow_version]
+    domain = destination.domain_of(conn)
+    words += ["--domain", domain] if domain else ["--url", conn.url]
     if conn.endpoint != DEFAULT_ENDPOINT:
-        pairs.append((ENV_ENDPOINT, conn.endpoint))
-    return [*pairs, (ENV_KEY, conn.api_key), (ENV_NAMESPACE, conn.namespace)]
+        words += ["--endpoint", conn.endpoint]
+    words += ["--namespace", conn.namespace]
+    for flag, value in ((destination.FLAG, options.transport_name), ("--deployment-id", options.deployment_id)):
+        words += [flag, value] if value else []
+    words += ["--local"] if options.local and "--local" not in extra else []
+    return " ".join(quoting.shell(word) for word in [*words, *extra])
 
 
-def deployment_commands(pairs: list[tuple[str, str]], deployment: str | None) -> list[str]:
-    """`astro deployment variable create` calls; the variables holding the key go in their own --secret call."""
-    target = quoting.shell(deployment) if deployment else DEPLOYMENT_PLACEHOLDER
-    plain = [pair for pair in pairs if pair[0] not in SECRET_KEYS]
-    secret = [pair for pair in pairs if pair[0] in SECRET_KEYS]
-    commands = []
-    for group, flag in ((plain, ""), (secret, " --secret")):
-        if group:
-            args = " ".join(quoting.shell(f"{key}={value}") for key, value in group)
-            commands.append(f"astro deployment variable create {args} --deployment-id {target}{flag}")
-    return commands
+def automatic(found: Target) -> str:
+    """What Astro does itself on this Runtime (an Airflow 3 Runtime is not one of the 'Runtime 4.2.0+')."""
+    if found.airflow.major >= 3:
+        return "Astro configures lineage itself on its Airflow 3 Runtimes."
+    return f"Astro configures lineage itself from Astro Runtime {versions.AUTOMATIC_FROM} on."
 
 
-def guidance(found: Target, pairs: list[tuple[str, str]], deployment: str | None) -> tuple[list[str], list[str]]:
-    """What to know (infos) and what to do next (steps), for what the project runs."""
-    if found.astro and found.automatic:
-        return (
-            ["Astro configures the Deployment's lineage itself; --local only adds .env for `astro dev start`."],
-            ["astro dev restart   (containers read .env when they start)"],
+def no_second_destination(found: Target) -> str:
+    return (
+        f"{found.label} runs openlineage-airflow, not the provider: this tool adds an endpoint next to Astro's "
+        f"only from Runtime {versions.PROVIDER_SHIPPED_FROM} (and on Airflow 3 Runtimes), so the Deployment "
+        f"keeps sending to Astro alone. Upgrade the Runtime to add one."
+    )
+
+
+def namespace_info(conn: Connection) -> str:
+    return (
+        f"The namespace ({conn.namespace}) is not set: on Astro every destination gets the Deployment's namespace, "
+        f"which Astro sets. A namespace for this endpoint alone needs a `transform` sub-transport "
+        f"(openlineage-python {versions.TRANSFORM_SINCE}+; Astro's guide 'Use TransformTransport to customize "
+        f"OpenLineage events')."
+    )
+
+
+def subtransport_infos(conn: Connection, name: str, astro: bool) -> list[str]:
+    infos = [
+        f"{conn.lineage_url} is added as sub-transport {name} of Astro's composite transport: Astro's own "
+        f"destinations (Observe, alerts) stay. Do not set {TRANSPORT}: the provider would hand it to the client, "
+        f"which then drops Astro's composite.",
+        f"{ENV_FILE} also sets OPENLINEAGE__TRANSPORT__TYPE=composite for `astro dev`, where Astro sets nothing; "
+        f"on the Deployment Astro sets it. {versions.CLIENT} reads these variables from {versions.CLIENT_READS_ENV}; "
+        f"Astro recommends {versions.CLIENT_FOR_ASTRO.spec.removeprefix(versions.CLIENT)} for its composite "
+        f"(added to {REQUIREMENTS}).",
+    ]
+    if astro:
+        infos[0] = f"The Deployment sends to Astro already; {ENV_FILE} adds {conn.lineage_url} for `astro dev` runs."
+    if forms.json_value(conn.api_key):
+        infos.append(
+            f"The key goes in as one JSON value (...__{name}__AUTH): {versions.CLIENT} reads every OPENLINEAGE__ "
+            f"value as JSON first, and this key alone would become a number, a boolean or a list."
         )
+    return [*infos, namespace_info(conn)]
+
+
+def deployment_steps(text: str, deployment: str | None, reprint: str) -> list[str]:
+    steps = []
+    if deployment is None:
+        steps.append(
+            "export ASTRO_DEPLOYMENT_ID=...   (astro deployment list shows it; or run this with --deployment-id)"
+        )
+    commands = "\n".join(f"     {line}" for line in text.splitlines())
+    steps.append(
+        f"set the same variables on the Deployment ({ENV_FILE} is for local runs only and never deployed):\n"
+        f"{commands}\n"
+        "     `create` skips keys the Deployment already has: to replace them, run the same commands with "
+        f"`update` instead of `create`. The key shows as ****; `{reprint}` prints these commands with it "
+        f"({KEY_HINT})."
+    )
+    return steps
+
+
+def guidance(found: Target, conn: Connection, options: Options, root: Path) -> tuple[list[str], list[str]]:
+    """What to know (infos) and what to do next (steps), where nothing configures lineage but us."""
     if not found.astro:
         return [], _plain_steps()
+    deployment = deployment_id(options.deployment_id)
+    text = forms.legacy(conn, "astro", backend=found.era == "backend", deployment=deployment)
     steps = [
         f"astro dev restart   (rebuilds the image with {REQUIREMENTS}; containers read {ENV_FILE})",
-        *_deployment_steps(pairs, deployment),
+        *deployment_steps(text, deployment, command(conn, options, root, "--print", "--format", "astro")),
         f"astro deploy   (ships {REQUIREMENTS} to the Deployment)",
     ]
     return [UPGRADE], steps
@@ -100,37 +143,48 @@ def _plain_steps() -> list[str]:
     ]
 
 
-def _deployment_steps(pairs: list[tuple[str, str]], deployment: str | None) -> list[str]:
-    steps = []
-    if deployment is None:
-        steps.append(
-            "export ASTRO_DEPLOYMENT_ID=...   (astro deployment list shows it; or run this with --deployment-id)"
-        )
-    commands = "\n".join(f"     {command}" for command in deployment_commands(pairs, deployment))
-    steps.append(
-        f"set the same variables on the Deployment ({ENV_FILE} is for local runs only and never deployed):\n"
-        f"{commands}\n"
-        "     `create` skips keys the Deployment already has: to replace them, run the same commands with "
-        "`update` instead of `create`. The key shows as ****; `lineage-setup airflow --print --format astro` "
-        "prints these commands with it."
-    )
-    return steps
-
-
-def printed(conn: Connection, airflow_version: str | None, deployment: str | None, fmt: str) -> Rendered:
-    """--print: the variables for --airflow-version (default: the provider's), as dotenv, Astro CLI or shell."""
-    airflow = project.airflow_version(airflow_version) if airflow_version else None
-    the_era = versions.era(airflow) if airflow else "provider"
-    pairs = variables(conn, the_era)
-    which = f"Airflow {airflow}" if airflow else "Airflow 2.7+ and 3 (pass --airflow-version for older Airflow)"
-    hints = [f"variables for {which}: lineage through {versions.ERA_WORDS[the_era]}"]
-    if fmt == "astro":
+def printed(conn: Connection, found: Target, options: Options, form: forms.Form, root: Path | None = None) -> Rendered:
+    """--print: what the target reads, as dotenv lines, shell exports or Astro CLI commands (root: the project
+    folder whose Dockerfile was read, repeated in the commands the hints name)."""
+    deployment = deployment_id(options.deployment_id)
+    what = f"{found.label} (Airflow {found.airflow}, {found.origin})" if found.astro else f"Airflow {found.airflow}"
+    if found.composite:
+        return _printed_composite(conn, found, options, form, what, root)
+    if found.automatic:  # a Runtime that ships openlineage-airflow: Astro's lineage, and .env for astro dev
+        if form == "astro":
+            return Rendered("", (f"{what}: {automatic(found)} Nothing to set.", no_second_destination(found)))
+        text = forms.legacy(conn, form, backend=found.era == "backend")
+        return Rendered(text, (f"{what}: for `astro dev` only; never load these into the Deployment",))
+    if form == "astro" and not found.astro:
+        raise UsageError("--format astro is for Astro projects; this Dockerfile is not an Astro Runtime image")
+    hints = [f"variables for {what}: lineage through {versions.ERA_WORDS[found.era]}"]
+    if found.origin == "default":
+        hints[0] = "variables for Airflow 2.7+ and 3 (pass --airflow-version for older Airflow, or --dir a project)"
+    if form == "astro":
         hints.append("`create` skips keys that already exist; `update` with the same arguments replaces them")
-        hints.append("Astro Runtime 4.2.0+ configures lineage itself; these send it to your endpoint instead")
-        lines = deployment_commands(pairs, deployment_id(deployment))
-    elif fmt == "env":
+        return Rendered(forms.legacy(conn, form, backend=found.era == "backend", deployment=deployment), tuple(hints))
+    if form == "env":
         hints.append("dotenv lines, e.g. for an Astro project's .env (local runs only); keep the file out of git")
-        lines = [quoting.dotenv_line(key, value) for key, value in pairs]
+    if found.era == "provider":
+        return Rendered(forms.provider(conn, form), tuple(hints))
+    return Rendered(forms.legacy(conn, form, backend=found.era == "backend"), tuple(hints))
+
+
+def _printed_composite(
+    conn: Connection, found: Target, options: Options, form: forms.Form, what: str, root: Path | None
+) -> Rendered:
+    astro = destination.is_astro(conn)
+    if astro and not (options.local and form != "astro"):
+        local = command(conn, options, root, "--local", "--print", "--format", "env")
+        return Rendered("", (f"{what}: {automatic(found)} Nothing to set.", f"for `astro dev` runs: {local}"))
+    name = destination.name(options.transport_name, conn)
+    hints = [
+        f"{what}: adds {conn.lineage_url} as sub-transport {name} next to Astro's own destinations; "
+        f"never set {TRANSPORT} there",
+        f"needs {versions.CLIENT_FOR_ASTRO.spec} in {REQUIREMENTS} (Astro's recommendation for its composite)",
+    ]
+    if form == "astro":
+        hints.append("`create` skips keys that already exist; `update` with the same arguments replaces them")
     else:
-        lines = [quoting.export_line(key, value) for key, value in pairs]
-    return Rendered("\n".join(lines) + "\n", tuple(hints))
+        hints.append("for `astro dev` (.env): OPENLINEAGE__TRANSPORT__TYPE=composite is there as Astro sets it")
+    return Rendered(forms.subtransport(conn, name, form, deployment_id(options.deployment_id)), tuple(hints))

@@ -5,8 +5,9 @@ Sources, public:
   Astro Runtime release notes (astronomer/docs `astro/runtime-release-notes.md`); the machine-readable map is
   https://updates.astronomer.io/astronomer-runtime (read by astronomer/astro-cli `airflow_versions/`).
 - openlineage-airflow: the OpenLineage/OpenLineage repository at each release tag (`integration/airflow/`).
-- apache-airflow-providers-openlineage: each release's PyPI metadata (its `Requires-Dist: apache-airflow>=`).
-Rows not in the lifecycle table say so (`confirmed=False`); the command then says the mapping is a guess,
+- apache-airflow-providers-openlineage: each release's PyPI metadata (its `Requires-Dist: apache-airflow>=`);
+  the floors read are checked in as tests/data/provider-airflow-floors.json, and a test holds PROVIDER_PINS to them.
+A row no Astro source confirms says so (`confirmed=False`); the command then says the mapping is assumed,
 and `--airflow-version` overrides it.
 """
 
@@ -59,8 +60,10 @@ RUNTIME_AIRFLOW: tuple[RuntimeRow, ...] = (
     RuntimeRow(9, "2.7", True),
     RuntimeRow(10, "2.8", True),
     RuntimeRow(11, "2.9", True),
-    RuntimeRow(12, "2.10", False),  # not in the table; the Runtime 12.0.0 release note names Airflow 2.10.0
-    RuntimeRow(13, "2.11", False),  # not in the table; consistent with 12.8.0 shipping provider 1.14.0
+    # not in the lifecycle table, but confirmed by the release notes ("Astro Runtime 12.0.0 ... Airflow version:
+    # 2.10.0", astronomer/docs `astro/runtime-release-notes.md`)
+    RuntimeRow(12, "2.10", True),
+    RuntimeRow(13, "2.11", False),  # an assumption: in no Astro source read (consistent with the provider pins)
 )
 
 
@@ -88,16 +91,35 @@ OPENLINEAGE_AIRFLOW_PINS: tuple[Pin, ...] = (
 )
 
 # apache-airflow-providers-openlineage: `[openlineage] transport` exists from 1.0.0 (apache/airflow
-# `providers/openlineage/.../conf.py`); later releases raise their Airflow floor (PyPI metadata,
-# `Requires-Dist: apache-airflow>=...`), and pip would upgrade Airflow itself to install them.
+# `providers/openlineage/.../conf.py`); later releases raise their Airflow floor, and pip would upgrade Airflow
+# itself to install them. Floors from each release's PyPI metadata (`Requires-Dist: apache-airflow>=`):
+# 1.0.0-1.10.0 >=2.7.0; 1.11.0-1.14.0 >=2.8.0; 2.0.0-2.2.0 >=2.9.0; 2.3.0-2.8.0 >=2.10.0; 2.9.0 onwards >=2.11.0.
 PROVIDER = "apache-airflow-providers-openlineage"
 PROVIDER_PINS: tuple[Pin, ...] = (
-    Pin("2.7", "2.7", f"{PROVIDER}>=1.0.0,<1.14.0", "1.14.0+ need Airflow 2.8"),
+    Pin("2.7", "2.7", f"{PROVIDER}>=1.0.0,<1.11.0", "1.11.0+ need Airflow 2.8"),
     Pin("2.8", "2.8", f"{PROVIDER}>=1.0.0,<2.0.0", "2.0.0+ need Airflow 2.9"),
     Pin("2.9", "2.9", f"{PROVIDER}>=1.0.0,<2.3.0", "2.3.0+ need Airflow 2.10"),
-    Pin("2.10", "2.10", f"{PROVIDER}>=1.0.0,<2.10.0", "2.10.0+ need Airflow 2.11"),
+    Pin("2.10", "2.10", f"{PROVIDER}>=1.0.0,<2.9.0", "2.9.0+ need Airflow 2.11"),
 )
 PROVIDER_ANY = Pin("2.11", "3.999", f"{PROVIDER}>=1.0.0", "reads [openlineage] transport")
+
+# Astro adds destinations to its own composite transport (astronomer.io/docs/astro/observe-openlineage):
+# openlineage-python reads `OPENLINEAGE__...` variables, and so a composite's sub-transports, from 1.23.0
+# (OpenLineage/OpenLineage `client/python/.../client.py`, `_load_config_from_env_variables`, tag 1.23.0);
+# Astro recommends 1.38 or newer for its composite's fallback behaviour. The `transform` transport (a
+# namespace per destination) is a different thing: it exists from 1.33.0 (CHANGELOG 1.33.0, #3697, #3706).
+CLIENT = "openlineage-python"
+CLIENT_FOR_ASTRO = Pin("2.7", "3.999", f"{CLIENT}>=1.38", "Astro recommends 1.38+ for its composite transport")
+CLIENT_READS_ENV, TRANSFORM_SINCE = "1.23.0", "1.33.0"
+
+# Astro Runtime 4.0.9 to 4.1.x ship openlineage-airflow 0.4-0.5 (Astro Runtime release notes), whose client
+# ignores OPENLINEAGE_ENDPOINT (openlineage-python reads it from 1.4.0, PR #2151), and `<=1.14.0` keeps it.
+# openlineage-airflow 1.14.0 requires openlineage-python==1.14.0 and Python >=3.8, not Airflow (its METADATA).
+OLD_SHIPPED = ("4.0.9", "4.2.0")  # [from, to)
+ENDPOINT_READ_FROM = "1.4.0"
+ENDPOINT_PIN = Pin(
+    "2.1", "2.2", "openlineage-airflow>=1.4.0,<=1.14.0", "1.4.0+ read OPENLINEAGE_ENDPOINT; 1.15.0 removed the backend"
+)
 
 OLDEST, NEWEST_MAJOR = "2.1", 3  # OpenLineage's Airflow integrations start at Airflow 2.1
 

@@ -1,0 +1,128 @@
+"""Every form Airflow and Astro read, rendered from templates/airflow/ with values quoted for each form first.
+
+Forms: `env` (.env lines: python-dotenv, docker compose, `astro dev`), `shell` (export lines), `astro`
+(`astro deployment variable create KEY=VALUE ... --deployment-id ID [--secret]`, astronomer/astro-cli
+`cmd/cloud/deployment.go`; the variables holding the key go in their own --secret call). Variable sets:
+`legacy` (openlineage-airflow: OPENLINEAGE_URL ...), `provider` (`[openlineage] transport` as JSON,
+apache/airflow `providers/openlineage/.../conf.py`), `subtransport` (one more destination in Astro's composite
+transport, astronomer.io/docs/astro/observe-openlineage).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from lineage_setup import quoting, templates
+from lineage_setup.answers import ENV_ENDPOINT, ENV_KEY, ENV_NAMESPACE, ENV_URL, Connection
+from lineage_setup.errors import UsageError
+from lineage_setup.integrations.airflow.versions import BACKEND, BACKEND_CLASS
+from lineage_setup.validate import DEFAULT_ENDPOINT
+
+Form = Literal["env", "shell", "astro"]
+FORMS: tuple[Form, ...] = ("env", "shell", "astro")
+_SUFFIX: dict[Form, str] = {"env": "env", "shell": "sh", "astro": "astro"}
+DEPLOYMENT_PLACEHOLDER = '"${ASTRO_DEPLOYMENT_ID:?}"'  # bash stops with "parameter null or not set"
+SUBTRANSPORT = "OPENLINEAGE__TRANSPORT__TRANSPORTS__"
+
+
+def quote(form: Form, value: str, name: str) -> str:
+    """A value as its form's reader takes it back: dotenv (plain or single-quoted), else a shell word."""
+    return quoting.dotenv(value, name) if form == "env" else quoting.shell(value)
+
+
+def _deployment(deployment: str | None) -> str:
+    return quoting.shell(deployment) if deployment else DEPLOYMENT_PLACEHOLDER
+
+
+def _optional(form: Form, name: str, value: str) -> str:
+    """A variable only some setups need, in the place its template gives it (a line, or a command's argument)."""
+    assignment = f"{name}={quote(form, value, name)}"
+    return {"env": f"{assignment}\n", "shell": f"export {assignment}\n", "astro": f"{assignment} "}[form]
+
+
+def json_value(value: str) -> bool:
+    """openlineage-python passes every OPENLINEAGE__ value through json.loads first (client.py,
+    `_load_config_from_env_variables`): does this one come back as something else than the string itself
+    (a number, true/false/null, NaN, a list)?"""
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return True
+
+
+def auth_json(api_key: str) -> str:
+    return templates.render("airflow/auth.json.tmpl", api_key=json.dumps(api_key)).rstrip("\n")
+
+
+def transport_json(conn: Connection) -> str:
+    """`[openlineage] transport`: the transport dict as compact JSON (the provider reads it with getjson)."""
+    return templates.render(
+        "airflow/transport.json.tmpl",
+        url=json.dumps(conn.url),
+        endpoint=json.dumps(conn.endpoint),
+        auth=auth_json(conn.api_key),
+    ).rstrip("\n")
+
+
+def legacy(conn: Connection, form: Form, *, backend: bool, deployment: str | None = None) -> str:
+    """openlineage-airflow's variables (with its lineage backend on Airflow 2.1/2.2)."""
+    endpoint = _optional(form, ENV_ENDPOINT, conn.endpoint) if conn.endpoint != DEFAULT_ENDPOINT else ""
+    return templates.render(
+        f"airflow/legacy.{_SUFFIX[form]}.tmpl",
+        backend=_optional(form, BACKEND, BACKEND_CLASS) if backend else "",
+        url=quote(form, conn.url, ENV_URL),
+        endpoint=endpoint,
+        api_key=quote(form, conn.api_key, ENV_KEY),
+        namespace=quote(form, conn.namespace, ENV_NAMESPACE),
+        deployment=_deployment(deployment),
+    )
+
+
+def provider(conn: Connection, form: Form) -> str:
+    """The provider's `[openlineage]` variables (plain Airflow: nothing else configures lineage there)."""
+    if form == "astro":
+        raise ValueError("an Astro Deployment that runs the provider gets a sub-transport, never this")
+    return templates.render(
+        f"airflow/provider.{_SUFFIX[form]}.tmpl",
+        transport=quote(form, transport_json(conn), "AIRFLOW__OPENLINEAGE__TRANSPORT"),
+        namespace=quote(form, conn.namespace, "AIRFLOW__OPENLINEAGE__NAMESPACE"),
+    )
+
+
+def subtransport(conn: Connection, name: str, form: Form, deployment: str | None = None) -> str:
+    """One more destination in Astro's composite transport, named `name` ([A-Z0-9_], checked before).
+
+    A key json.loads would turn into a number or a boolean goes in as the whole auth object instead
+    (`...__AUTH={"type":"api_key","apiKey":"..."}`), which it reads back as a string.
+    """
+    if json_value(conn.endpoint):
+        raise UsageError(
+            f"the endpoint {conn.endpoint!r} would not reach openlineage-python as a path: it reads every "
+            f"OPENLINEAGE__ value as JSON first; use a path such as api/v1/lineage"
+        )
+    variant = "subtransport-json-auth" if json_value(conn.api_key) else "subtransport"
+    prefix = f"{SUBTRANSPORT}{name}__"
+    return templates.render(
+        f"airflow/{variant}.{_SUFFIX[form]}.tmpl",
+        transport_name=name,
+        url=quote(form, conn.url, f"{prefix}URL"),
+        endpoint=quote(form, conn.endpoint, f"{prefix}ENDPOINT"),
+        api_key=quote(form, conn.api_key, f"{prefix}AUTH__API_KEY"),
+        auth=quote(form, auth_json(conn.api_key), f"{prefix}AUTH"),
+        deployment=_deployment(deployment),
+    )
+
+
+def pairs(env_text: str) -> list[tuple[str, str]]:
+    """The variables an `env` form sets, in order, as python-dotenv reads them (for the .env edit)."""
+    from lineage_setup.edits import env
+
+    return [(binding.key, binding.value) for binding in env.parse(env_text)]
+
+
+def group_keys(name: str) -> tuple[str, ...]:
+    """Every variable of a sub-transport this tool writes, in either auth form (to take out the other one)."""
+    prefix = f"{SUBTRANSPORT}{name}__"
+    return tuple(f"{prefix}{key}" for key in ("TYPE", "URL", "ENDPOINT", "AUTH", "AUTH__TYPE", "AUTH__API_KEY"))
