@@ -127,6 +127,7 @@ def test_other_answers_update_in_place(dbt_project: Path) -> None:
             "prod",
             "--api-key",
             CANARY,
+            "--replace",  # it sends elsewhere now: without a terminal to ask, --add or --replace must say
             "--yes",
         ]
     )

@@ -27,6 +27,7 @@ def _integration(applied: list[str]) -> types.SimpleNamespace:
         check_options=base.no_option_check,
         preflight=base.no_preflight,
         namespace_default=base.no_namespace_default,
+        detect=base.no_detect,
         plan=plan_,
         render=lambda req, fmt: Rendered("x\n"),
     )

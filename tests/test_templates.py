@@ -31,7 +31,7 @@ def test_template_placeholders_are_well_formed(path: str) -> None:
 
 def test_missing_value_is_a_template_error() -> None:
     with pytest.raises(templates.TemplateError, match=r"needs a value for \$url"):
-        templates.render("dbt/transport-http.yml.tmpl", endpoint="x", api_key="y")
+        templates.render("dbt/http.yml.tmpl", endpoint="x", compression="", auth="")
 
 
 def test_missing_template_is_a_template_error() -> None:

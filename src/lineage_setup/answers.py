@@ -35,6 +35,11 @@ class Connection:
         return backends.get(self.backend)
 
     @property
+    def keyless(self) -> bool:
+        """No key to send (a backend without auth, such as Marquez): configs carry no auth section."""
+        return not self.api_key
+
+    @property
     def lineage_url(self) -> str:
         return f"{self.url}/{self.endpoint}"
 
@@ -93,7 +98,7 @@ def resolve(
     missing: list[_Missing] = []
     preset = _resolve_backend(flags, env, prompter, origin, saved)
     base = _collect(missing, lambda: _resolve_url(flags, env, prompter, origin, saved, preset))
-    api_key = _collect(missing, lambda: _resolve_key(flags, env, prompter, origin))
+    api_key = _collect(missing, lambda: _resolve_key(flags, env, prompter, origin, preset))
     redact.register(api_key)
     ask = prompter if namespace_required else None
     namespace = _collect(missing, lambda: _resolve_namespace(flags, env, ask, namespace_default, origin, preset))
@@ -222,7 +227,10 @@ def _url_check(preset: backends.Preset) -> validate.Check:
     return validate.as_prompt_check(lambda raw, source: _domain_or_url(raw, source, preset), "answer")
 
 
-def _resolve_key(flags: Flags, env: Mapping[str, str], prompter: Prompter | None, origin: dict[str, str]) -> str:
+def _resolve_key(
+    flags: Flags, env: Mapping[str, str], prompter: Prompter | None, origin: dict[str, str], preset: backends.Preset
+) -> str:
+    """The key; "" for a backend that takes none (Marquez) when none is given: configs then carry no auth."""
     if flags.api_key and flags.api_key_file:
         raise UsageError("pass the API key once: --api-key or --api-key-file, not both")
     if flags.api_key:
@@ -234,6 +242,9 @@ def _resolve_key(flags: Flags, env: Mapping[str, str], prompter: Prompter | None
     if env.get(ENV_KEY):
         origin["api_key"] = ENV_KEY
         return validate.api_key(env[ENV_KEY], ENV_KEY)
+    if preset.auth == "none":
+        origin["api_key"] = f"none: {preset.title} takes no key"
+        return ""
     if prompter is None:
         raise _missing("the API key", "--api-key-file (or --api-key)", ENV_KEY)
     origin["api_key"] = "prompt"

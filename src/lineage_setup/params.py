@@ -109,6 +109,8 @@ MODE_PARAMS = (
     _switch("print_", "--print", help="Print the config to stdout (with the real key); write nothing."),
     _switch("verify", "--verify", help="Then send a test event with these answers (see `lineage-setup verify`)."),
     _switch("show_all", "--show-all", help="Show every diff, even when more than 50 files change."),
+    _switch("add", "--add", help="Keep the endpoints the project already sends to, and add this one."),
+    _switch("replace", "--replace", help="Send to this endpoint only, instead of the ones configured."),
 )
 INIT_PARAMS = (
     *(param for param in MODE_PARAMS if param.name != "print_"),
@@ -281,12 +283,15 @@ def mode(values: Mapping[str, Any]) -> runner.Mode:
     if values.get("fmt") is not None and not values["print_"]:
         raise UsageError("--format applies only with --print")
     action = {"--print": "print", "--check": "check", "--dry-run": "dry-run"}.get(chosen[0] if chosen else "", "apply")
+    if values.get("add") and values.get("replace"):
+        raise UsageError("--add and --replace cannot be combined")
     return runner.Mode(
         action,  # type: ignore[arg-type]
         yes=values["yes"],
         fmt=values.get("fmt"),
         verify=values["verify"],
         show_all=values["show_all"],
+        destination="add" if values.get("add") else "replace" if values.get("replace") else None,
     )
 
 

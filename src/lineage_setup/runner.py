@@ -25,6 +25,7 @@ class Mode:
     fmt: str | None = None
     verify: bool = False  # send a test event with the same answers afterwards
     show_all: bool = False  # every diff, however many files change
+    destination: Literal["add", "replace"] | None = None  # --add / --replace; None: asked when it matters
 
 
 def run(
@@ -41,7 +42,7 @@ def run(
     if mode.action == "print":
         default_ns = integration.namespace_default(_workspace(root)) if prompter else None
         conn = connection(flags, env, prompter, default_ns)
-        _print(integration.render(Request(conn, options, env), mode.fmt or integration.PRINT_FORMATS[0]))
+        _print(integration.render(Request(conn, options, env, root=root), mode.fmt or integration.PRINT_FORMATS[0]))
         code, settled = ExitCode.OK, False
     else:
         ws = _workspace(root)
@@ -50,9 +51,34 @@ def run(
             return nothing_to_do
         default_ns = integration.namespace_default(ws) if prompter else None
         conn = connection(flags, env, prompter, default_ns)
-        integration.plan(Request(conn, options, env), ws)
+        add = adding(integration, ws, conn, mode, prompter)
+        integration.plan(Request(conn, options, env, add, root), ws)
         code, settled = _show_and_apply(ws.plan(), conn, root, mode, prompter)
     return finish(code, settled, conn, mode, prompter, env)
+
+
+def adding(
+    integration: Integration, ws: Workspace, conn: answers.Connection, mode: Mode, prompter: answers.Prompter | None
+) -> bool:
+    """Add ours beside the destinations the project already sends to, or replace them? --add/--replace say;
+    else asked when it sends elsewhere now; without a terminal that is refused: a backend is never dropped
+    silently."""
+    if mode.destination is not None:
+        return mode.destination == "add"
+    elsewhere = sorted({v for p in integration.detect(ws) for k, v in p.facts if k == "sends to"} - {conn.lineage_url})
+    if not elsewhere:
+        return False
+    where = ", ".join(elsewhere)
+    if prompter is None:
+        raise UsageError(
+            f"{ws.root} already sends lineage to {where}: pass --add to send to it and to {conn.lineage_url}, "
+            "or --replace to send to the new endpoint only (no terminal to ask in)"
+        )
+    choices = [
+        ("add", f"Add {conn.lineage_url}: send to both"),
+        ("replace", f"Replace: send to {conn.lineage_url} only"),
+    ]
+    return prompter.choose(f"This project already sends lineage to {where}.", choices, default="add") == "add"
 
 
 def finish(

@@ -146,7 +146,7 @@ def _dotenv(text: str, extra: frozenset[str]) -> Iterator[str]:
 
     lines = text.split("\n")
     for binding in env.parse(text):
-        if is_secret_name(binding.key, extra) or "__AUTH__" in binding.key.upper():
+        if is_secret_name(binding.key, extra) or binding.key.upper().endswith("__AUTH"):  # __AUTH={"apiKey":..}
             yield from _values_of(binding.value)
             yield from binding.value.split("\n")  # a quoted value over several lines, piece by piece
             yield from (line.strip() for line in lines[binding.first + 1 : binding.last + 1])

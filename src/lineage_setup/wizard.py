@@ -138,11 +138,16 @@ class Section:
 
 
 def plan_all(
-    chosen: Sequence[Found], conn: answers.Connection, names: Sequence[str], root: Path, env: Mapping[str, str]
+    chosen: Sequence[Found],
+    conn: answers.Connection,
+    names: Sequence[str],
+    args: InitArgs,
+    env: Mapping[str, str],
+    prompter: answers.Prompter | None,
 ) -> tuple[Plan, list[Section]]:
     from lineage_setup.workspace import Workspace
 
-    files = Workspace(root)
+    files = Workspace(args.root)
     sections = []
     for found, namespace in zip(chosen, names, strict=True):
         ws = files.sibling(found.project.path)
@@ -151,7 +156,9 @@ def plan_all(
         nothing = found.integration.preflight(ws, options)
         section = Section(found, ws, nothing or "")
         if not nothing:
-            found.integration.plan(Request(dataclasses.replace(conn, namespace=namespace), options, env), ws)
+            own = dataclasses.replace(conn, namespace=namespace)
+            add = runner.adding(found.integration, ws, own, args.mode, prompter)
+            found.integration.plan(Request(own, options, env, add), ws)
         sections.append(section)
     return files.plan(), sections
 
@@ -169,7 +176,7 @@ def run(args: InitArgs, env: Mapping[str, str], prompter: answers.Prompter | Non
         return ExitCode.OK
     conn = runner.connection(args.flags, env, prompter, None, namespace_required=False)
     names = namespaces(chosen, conn, prompter)
-    plan, sections = plan_all(chosen, conn, names, args.root, env)
+    plan, sections = plan_all(chosen, conn, names, args, env, prompter)
     ui.show_connection(conn)
     for section in sections:
         ui.show_section(title(section.found), section.ws.messages(), section.skipped)

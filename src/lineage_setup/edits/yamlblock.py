@@ -7,7 +7,7 @@ read (with PyYAML, the reader of the files this edits) as the original with only
 
 from __future__ import annotations
 
-from lineage_setup.edits import yaml_write
+from lineage_setup.edits import EditError, yaml_write
 
 
 def set_top_level(text: str, key: str, block: str) -> str:
@@ -18,3 +18,25 @@ def set_top_level(text: str, key: str, block: str) -> str:
 def remove_top_level(text: str, key: str) -> str:
     """Take the top-level entry `key` out (its trailing comment and blank lines stay with what follows)."""
     return yaml_write.apply(text, [yaml_write.Section(key, "")], ruamel=False)
+
+
+def entries(text: str, path: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each entry of the mapping at `path` as written -- (key, its `key: ...` lines moved to column 0, LF
+    endings) -- so a caller can lay them out again under another key without losing a comment."""
+    from lineage_setup.edits import yaml_nodes
+
+    doc = yaml_nodes.Doc(text, refuse_tabs=False)
+    holder = yaml_nodes.find(doc, path)
+    if holder is None or holder.kind != "map" or holder.flow:
+        raise EditError(f"'{'.'.join(path)}' is not a block mapping")
+    found = []
+    for key, value in holder.pairs():
+        start = yaml_nodes.line_start(text, key.start)
+        end = yaml_nodes.after_line(text, yaml_nodes.content_end(value))
+        lines = text[start:end].replace("\r\n", "\n").rstrip("\n").split("\n")
+        found.append((key.value, "\n".join(line[min(key.col, _indent(line)) :] for line in lines)))
+    return found
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))

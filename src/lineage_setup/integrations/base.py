@@ -44,6 +44,8 @@ class Request(Generic[OptionsT]):
     conn: Connection
     options: OptionsT
     env: Mapping[str, str] = field(default_factory=dict)
+    add: bool = False  # keep the destinations the project already sends to, and add ours (--add)
+    root: Path | None = None  # --dir: --print reads the project there when it can (Airflow: its Dockerfile)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,11 @@ from lineage_setup.integrations.base import Option, Rendered, Request
 
 # Imported here, before `render` below is defined: a first import of the `render` submodule after that
 # would rebind the package's `render` to the module.
-from lineage_setup.integrations.dbt import project, state
+from lineage_setup.integrations.dbt import adding, project, state
 from lineage_setup.integrations.dbt.project import CONFIG, PROJECT
 from lineage_setup.integrations.dbt.render import config_file, printed, steps, transport_block
 
 if TYPE_CHECKING:
-    from lineage_setup.answers import Connection
     from lineage_setup.workspace import Workspace
 
 NAME = "dbt"
@@ -60,7 +59,7 @@ def namespace_default(ws: Workspace) -> str | None:
 def plan(req: Request[Options], ws: Workspace) -> None:
     namespace_from = req.options.namespace_from
     ws.keep_out_of_git(CONFIG, state.GITIGNORE_WHY)
-    text = _config(req.conn, namespace_from, ws)
+    text = _config(req, ws)
     ws.write(CONFIG, text, reason="OpenLineage transport for dbt-ol", secret=True)
     for note in project.notes(ws, req.env):
         ws.note(note)
@@ -68,21 +67,24 @@ def plan(req: Request[Options], ws: Workspace) -> None:
         ws.step(step)
 
 
-def _config(conn: Connection, namespace_from: str, ws: Workspace) -> str:
-    """A new openlineage.yml, or the current one with its `transport:` section replaced."""
+def _config(req: Request[Options], ws: Workspace) -> str:
+    """A new openlineage.yml, or the current one with its `transport:` section ours (or, with --add, ours
+    beside the transports it had, as a composite)."""
     from lineage_setup.edits import yamlblock  # PyYAML: only when a file is planned
 
+    conn, namespace_from = req.conn, req.options.namespace_from
     current = ws.read(CONFIG)
     if current is None:
         return config_file(conn, namespace_from)
-    block = transport_block(conn, namespace_from)
     try:
+        block = adding.block(current, conn, namespace_from) if req.add else transport_block(conn, namespace_from)
         return yamlblock.set_top_level(current, "transport", block)
     except EditError as exc:
+        shown = transport_block(conn, namespace_from)
         raise base.unsafe_edit(
             ws.path(CONFIG),
             exc,
-            f"replace its transport section with this yourself (your key where it shows ****):\n{block}",
+            f"replace its transport section with this yourself (your key where it shows ****):\n{shown}",
         ) from None
 
 

@@ -16,15 +16,43 @@ PIN_TRANSFORM = "openlineage-dbt>=1.33"
 PIN_PLAIN = "openlineage-dbt"
 
 
-def transport_block(conn: Connection, namespace_from: str) -> str:
-    name = "transport-namespace" if namespace_from == "file" else "transport-http"
+def _indent(text: str, by: int) -> str:
+    pad = " " * by
+    return "\n".join(pad + line if line else line for line in text.rstrip("\n").split("\n"))
+
+
+def http(conn: Connection) -> str:
+    """Our HTTP transport's lines, at column 0 (templates/dbt/http.yml.tmpl, auth.yml.tmpl)."""
+    auth = "" if conn.keyless else "\n" + templates.render("dbt/auth.yml.tmpl", api_key=quoting.yaml_str(conn.api_key))
     return templates.render(
-        f"dbt/{name}.yml.tmpl",
+        "dbt/http.yml.tmpl",
         url=quoting.yaml_str(conn.url),
         endpoint=quoting.yaml_str(conn.endpoint),
-        api_key=quoting.yaml_str(conn.api_key),
-        namespace=quoting.yaml_str(conn.namespace),
+        compression="\ncompression: gzip" if conn.preset.gzip else "",
+        auth=auth.rstrip("\n"),
     )
+
+
+def ours(conn: Connection, namespace_from: str) -> str:
+    """The transport we write, at column 0: HTTP, wrapped in the namespace transform in file mode."""
+    if namespace_from != "file":
+        return http(conn)
+    wrapped = templates.render(
+        "dbt/transform.yml.tmpl", namespace=quoting.yaml_str(conn.namespace), transport=_indent(http(conn), 2)
+    )
+    return wrapped.rstrip("\n")
+
+
+def transport_block(conn: Connection, namespace_from: str) -> str:
+    """The `transport:` section of openlineage.yml, with ours alone."""
+    return "transport:\n" + _indent(ours(conn, namespace_from), 2) + "\n"
+
+
+def composite_block(entries: list[tuple[str, str]], ours_name: str) -> str:
+    """The `transport:` section sending to every entry (name, transport lines at column 0)."""
+    laid_out = "\n".join(f"  {name}:\n{_indent(body, 4)}" for name, body in entries)
+    body = templates.render("dbt/composite.yml.tmpl", ours=ours_name, transports=laid_out)
+    return "transport:\n" + _indent(body, 2) + "\n"
 
 
 def config_file(conn: Connection, namespace_from: str) -> str:
@@ -41,18 +69,20 @@ def env_vars(conn: Connection) -> list[tuple[str, str]]:
 
 def variables(conn: Connection, shell: bool) -> str:
     """The variables as dotenv lines or shell exports (templates/dbt/env.tmpl, shell.tmpl), quoted for each."""
+
+    def line(name: str, value: str) -> str:
+        quoted = quoting.shell(value) if shell else quoting.dotenv(value, name)
+        return f"{'export ' if shell else ''}{name}={quoted}\n"
+
     def quote(value: str, name: str) -> str:
         return quoting.shell(value) if shell else quoting.dotenv(value, name)
 
     values = {
         "url": quote(conn.url, ENV_URL),
-        "api_key": quote(conn.api_key, ENV_KEY),
         "namespace": quote(conn.namespace, ENV_NAMESPACE),
-        "endpoint": "",
+        "endpoint": line(ENV_ENDPOINT, conn.endpoint) if conn.endpoint != DEFAULT_ENDPOINT else "",
+        "api_key": "" if conn.keyless else line(ENV_KEY, conn.api_key),
     }
-    if conn.endpoint != DEFAULT_ENDPOINT:
-        line = f"{ENV_ENDPOINT}={quote(conn.endpoint, ENV_ENDPOINT)}\n"
-        values["endpoint"] = f"export {line}" if shell else line
     return templates.render("dbt/shell.tmpl" if shell else "dbt/env.tmpl", **values)
 
 

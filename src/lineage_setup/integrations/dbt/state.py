@@ -84,18 +84,13 @@ def ours(data: Any) -> bool:
 def plan_removal(ws: Workspace) -> list[str]:
     """Propose taking our openlineage.yml (whole, or only its transport) and our .gitignore lines out;
     what is left as it is, and why."""
-    from lineage_setup.edits import gitignore, yamlblock
+    from lineage_setup.edits import gitignore
 
     kept = []
     text = ws.read(CONFIG)
     data = project.safe_yaml(text)
-    if text is not None and ours(data):
-        if set(data) == {"transport"} and text.startswith(OUR_HEADER):
-            ws.delete(CONFIG, reason="lineage-setup wrote it")
-        else:
-            ws.write(CONFIG, yamlblock.remove_top_level(text, "transport"), reason="our transport", secret=True)
-    elif text is not None:
-        kept.append(f"{CONFIG}: its transport is not one lineage-setup writes (edited since?); left as it is")
+    if text is not None:
+        kept += _remove_config(ws, text, data)
     ignore = ws.read(".gitignore")
     if ignore is not None:
         without = gitignore.remove(ignore, CONFIG, GITIGNORE_WHY)
@@ -104,3 +99,37 @@ def plan_removal(ws: Workspace) -> list[str]:
         elif without is not None:
             ws.write(".gitignore", without, reason=f"our lines for {CONFIG}")
     return kept
+
+
+def _remove_config(ws: Workspace, text: str, data: dict[str, Any]) -> list[str]:
+    from lineage_setup.edits import yamlblock
+
+    added = _added_name(text)
+    if added is not None and isinstance(data.get("transport"), dict):
+        rest = [(k, v) for k, v in yamlblock.entries(text, ("transport", "transports")) if k != added]
+        block = "transport:\n" + "\n".join("  " + line if line else line for line in _unwrapped(rest)) + "\n"
+        if len(rest) != 1:
+            return [f"{CONFIG}: a composite of several transports besides ours; take {added} out by hand"]
+        ws.write(CONFIG, yamlblock.set_top_level(text, "transport", block), reason="our transport", secret=True)
+    elif ours(data) and set(data) == {"transport"} and text.startswith(OUR_HEADER):
+        ws.delete(CONFIG, reason="lineage-setup wrote it")
+    elif ours(data):
+        ws.write(CONFIG, yamlblock.remove_top_level(text, "transport"), reason="our transport", secret=True)
+    else:
+        return [f"{CONFIG}: its transport is not one lineage-setup writes (edited since?); left as it is"]
+    return []
+
+
+def _added_name(text: str) -> str | None:
+    """The sub-transport --add put in (its name is on the composite's first comment line)."""
+    import re
+
+    match = re.search(r"^\s*# Events go to each destination below; lineage-setup added (\w+)", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def _unwrapped(rest: list[tuple[str, str]]) -> list[str]:
+    """The one transport left, its lines as they were before it went into the composite."""
+    from lineage_setup.integrations.dbt.adding import body
+
+    return body(rest[0][1]).split("\n") if rest else []
