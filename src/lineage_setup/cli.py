@@ -281,7 +281,7 @@ app = typer.Typer(
     help="Wire data tools to an OpenLineage backend (Astro, or any OpenLineage HTTP endpoint).",
     invoke_without_command=True,  # bare `lineage-setup`: the wizard in a terminal, else the help
     pretty_exceptions_enable=False,  # our handler redacts; tracebacks never show locals
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion, for bash, zsh, fish (Typer's)
 )
 
 
