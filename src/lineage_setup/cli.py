@@ -130,7 +130,10 @@ def _integration(integration: Integration, name: str) -> TyperCommand:
     def body(values: Mapping[str, Any]) -> ExitCode:
         return _run_integration(integration, params.integration_args(integration, values))
 
-    help = integration.HELP if name == integration.NAME else f"Alias of {integration.NAME}. {integration.HELP}"
+    aliases = f" (alias: {', '.join(integration.ALIASES)})" if integration.ALIASES else ""
+    help = (
+        integration.HELP + aliases if name == integration.NAME else f"Alias of {integration.NAME}. {integration.HELP}"
+    )
     return _command(name, help, params.integration_params(integration), body)
 
 

@@ -8,6 +8,7 @@ panels. No function signatures are synthesised and no Enum classes are made (typ
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,17 @@ class Param:
     metavar: str | None = None
     argument: bool = False  # a positional argument (zero or more values when multiple)
 
+    @property
+    def shown_metavar(self) -> str | None:
+        """A short word for the value (a list of choices goes in the help, where it can wrap)."""
+        if self.is_flag:
+            return None
+        if self.metavar:
+            return self.metavar
+        if isinstance(self.type, TyperPath):
+            return "PATH"
+        return {int: "N", float: "SECONDS"}.get(self.type, self.name.removesuffix("_").upper().replace("_", "-"))
+
     def option(self) -> TyperOption | TyperArgument:
         if self.argument:
             return TyperArgument(
@@ -61,7 +73,7 @@ class Param:
             multiple=self.multiple,
             help=self.help,
             show_default=self.show_default,
-            metavar=self.metavar,
+            metavar=self.shown_metavar,
             rich_help_panel=self.panel,
         )
 
@@ -94,10 +106,11 @@ CONNECTION_PARAMS = (
     Param(
         "backend",
         ("--backend",),
-        "Where lineage goes: sets the endpoint path and what the backend needs (astro with --domain, custom with "
-        "a bare --url; asked when neither). (env: LINEAGE_SETUP_BACKEND)",
+        f"Where lineage goes: {', '.join(backends.NAMES)}. Sets the endpoint path and what the backend needs "
+        "(astro with --domain, custom with a bare --url; asked when neither). (env: LINEAGE_SETUP_BACKEND)",
         CONNECTION,
         type=TyperChoice(backends.NAMES),
+        metavar="BACKEND",
     ),
     _switch("no_input", "--no-input", help="Never prompt; a missing answer is an error."),
 )
@@ -191,10 +204,20 @@ SETTINGS_PARAMS = (Param("forget", ("--forget",), "Delete the saved settings.", 
 DEMO_PARAMS = (
     Param("keep", ("--keep",), "Keep the sample repository and print where it is.", MODE, is_flag=True, default=False),
 )
-TIMEOUT = Param("timeout", ("--timeout",), "Seconds to wait for an answer.", MODE, type=float, default=10.0)
+TIMEOUT = Param(
+    "timeout", ("--timeout",), "Seconds the whole exchange may take.", MODE, type=float, default=10.0, show_default=True
+)
 LISTEN_PARAMS = (
-    Param("host", ("--host",), "Address to bind (loopback by default).", MODE, default="127.0.0.1"),
-    Param("port", ("--port",), "Port to listen on; 0 picks a free one.", MODE, type=int, default=5000),
+    Param("host", ("--host",), "Address to bind (loopback by default).", MODE, default="127.0.0.1", show_default=True),
+    Param(
+        "port",
+        ("--port",),
+        "Port to listen on; 0 picks a free one (on macOS 5000 is AirPlay Receiver's).",
+        MODE,
+        type=int,
+        default=5000,
+        show_default=True,
+    ),
     Param(
         "output",
         ("--output",),
@@ -228,8 +251,17 @@ VERIFY_PARAMS = (
 
 def integration_params(integration: Integration) -> list[Param]:
     formats = integration.PRINT_FORMATS
-    fmt = Param("fmt", ("--format",), f"With --print: {', '.join(formats)}.", MODE, type=TyperChoice(formats))
-    return [*MODE_PARAMS, *CONNECTION_PARAMS, fmt, *(_own(integration, option) for option in integration.OPTIONS)]
+    help = f"With --print: {', '.join(formats)} (default: {formats[0]})."
+    fmt = Param("fmt", ("--format",), help, MODE, type=TyperChoice(formats), metavar="FORMAT")
+    connection = [_for(param, integration.NAME) for param in CONNECTION_PARAMS]
+    return [*MODE_PARAMS, *connection, fmt, *(_own(integration, option) for option in integration.OPTIONS)]
+
+
+def _for(param: Param, command: str) -> Param:
+    """A connection option whose example names this command (--namespace e.g. spark-prod)."""
+    if param.name != "namespace":
+        return param
+    return dataclasses.replace(param, help=param.help.replace("e.g. dbt-prod", f"e.g. {command}-prod"))
 
 
 def _own(integration: Integration, option: Option) -> Param:
@@ -243,7 +275,8 @@ def _own(integration: Integration, option: Option) -> Param:
         default=option.default,
         is_flag=option.is_flag,
         multiple=option.multiple,
-        metavar=option.metavar,
+        metavar=option.metavar
+        or (option.flag.rsplit("-", 1)[-1].upper() if not option.choices else "|".join(option.choices)),
     )
 
 
@@ -304,12 +337,37 @@ def root(value: Path) -> Path:
 
 def integration_args(integration: Integration, values: Mapping[str, Any]) -> IntegrationArgs:
     the_mode = mode(values)  # a bad combination of modes is reported first
-    own = {option.name: _value(values[option.name], option.multiple) for option in integration.OPTIONS}
-    return IntegrationArgs(root(values["dir"]), the_mode, connection(values), integration.Options(**own))
+    asked = root(values["dir"])
+    folder = project_root(integration, asked)
+    if folder != asked:
+        from lineage_setup import ui
+
+        ui.info(f"Using the {integration.TITLE} project at {folder} (the folder above {asked} that holds it).")
+    own = {option.name: _value(values[option.name], option, folder) for option in integration.OPTIONS}
+    return IntegrationArgs(folder, the_mode, connection(values), integration.Options(**own))
 
 
-def _value(value: Any, multiple: bool) -> Any:
-    return tuple(value) if multiple else value
+def _value(value: Any, option: Option, folder: Path) -> Any:
+    if option.multiple:
+        return tuple(value)
+    if option.path and isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+        return str(folder / value)  # relative to --dir, which the help calls the project
+    return value
+
+
+def project_root(integration: Integration, folder: Path) -> Path:
+    """The project the command works on: --dir, or the nearest folder above it that holds the kind's root
+    marker (from an Astro project's dags/, its root), as git finds its repository."""
+    from lineage_setup.integrations import find
+
+    entry = find(integration.NAME)
+    markers = entry.root_markers if entry else ()
+    if not markers or any((folder / marker).exists() for marker in markers):
+        return folder
+    for parent in folder.parents:
+        if any((parent / marker).is_file() for marker in markers):
+            return parent
+    return folder
 
 
 def init_args(values: Mapping[str, Any]) -> wizard.InitArgs:

@@ -20,7 +20,7 @@ def decode(data: bytes, path: Path | str) -> tuple[str, bool]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UnsafeTargetError(
-            f"{path}: not UTF-8 (byte {exc.start}); refusing to rewrite it in another encoding"
+            f"{path}: not UTF-8 (the byte at offset {exc.start} is not); refusing to rewrite it in another encoding"
         ) from None
     if text.startswith(BOM):
         return text[1:], True

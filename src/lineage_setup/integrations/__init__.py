@@ -19,6 +19,9 @@ class Entry:
     # files that mark a project of this kind, as paths under its folder: the wizard's scan looks for these
     # names only, then asks the package's detect() whether the folder really is one
     markers: tuple[str, ...] = ()
+    # the files that make a folder this kind's project root: run from a folder inside one (an Astro
+    # project's dags/), the command looks upward for the root, as git does
+    root_markers: tuple[str, ...] = ()
 
     def load(self) -> Integration:
         module: Integration = import_module(f"{__name__}.{self.package}")
@@ -28,12 +31,13 @@ class Entry:
 REGISTRY: dict[str, Entry] = {
     entry.name: entry
     for entry in (
-        Entry("dbt", "dbt", markers=("dbt_project.yml",)),
+        Entry("dbt", "dbt", markers=("dbt_project.yml",), root_markers=("dbt_project.yml",)),
         Entry(
             "airflow",
             "airflow",
             ("astronomer",),
             markers=(".astro/config.yaml", "Dockerfile", "airflow.cfg", "requirements.txt"),
+            root_markers=(".astro/config.yaml",),
         ),
         Entry("spark", "spark", markers=("spark-defaults.conf",)),
         Entry("databricks", "databricks", markers=("databricks.yml", "openlineage-init.sh")),

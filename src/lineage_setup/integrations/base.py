@@ -34,6 +34,7 @@ class Option:
     is_flag: bool = False
     multiple: bool = False
     metavar: str | None = None
+    path: bool = False  # a file path: a relative one is taken relative to --dir (the CLI makes it absolute)
 
 
 OptionsT = TypeVar("OptionsT")
