@@ -309,9 +309,9 @@ def _main(
     if not prompts.interactive(False, os.environ):
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
-    callback = _init().callback
-    assert callback is not None
-    ctx.invoke(callback, **{param.name: param.default for param in params.INIT_PARAMS})
+    command = _init()
+    assert command.callback is not None
+    ctx.invoke(command.callback, **{param.name: param.default for param in command.params if param.name})
 
 
 def main() -> None:
