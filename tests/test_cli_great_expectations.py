@@ -91,16 +91,17 @@ def test_the_three_places_a_project_can_be(tmp_path: Path, folder: str) -> None:
     assert ("a gx/ folder comes from GE newer than 0.15.34" in result.stderr) == (folder == "gx")
 
 
-def test_gx1_project_is_refused_before_any_question(tmp_path: Path) -> None:
+def test_unknown_config_version_is_refused_with_what_to_paste(tmp_path: Path) -> None:
     ge = tmp_path / "gx"
     (ge / "checkpoints").mkdir(parents=True)
-    (ge / "great_expectations.yml").write_text("config_version: 4.0\n")
+    (ge / "great_expectations.yml").write_text("config_version: 5\n")
     before = tree(tmp_path)
-    result = cli(["gx", "--dir", str(tmp_path), "--no-input", "--yes"])  # no answers given: refused first
+    result = cli(["gx", "--dir", str(tmp_path), *CONN, "--yes"])
     assert result.exit_code == 3
-    assert "GX 1.x project" in result.stderr and "does not run on GX 1.x" in result.stderr
-    assert "custom" not in result.stderr or "GX 1.x action" in result.stderr
+    assert "config_version 5 is newer than GX 1.x's 4" in result.stderr
+    assert '"type": "openlineage_gx"' in result.stderr and "module_name: openlineage_gx" in result.stderr
     assert tree(tmp_path) == before
+    _no_key(result)
 
 
 # --- options -----------------------------------------------------------------------------------
@@ -549,10 +550,16 @@ def test_a_supported_ge_pin_gets_no_warning(tmp_path: Path, pin: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("config", "checkpoint"),
-    [('config_version: "4.0"\n', None), ("config_version: 3.0\n", "sub/c2.json")],
+    ("config", "checkpoint", "message"),
+    [
+        ('config_version: "4.0"\n', None, "cannot set up its GX 1.x checkpoints: it has no stores.checkpoint_store"),
+        ("config_version: 3.0\n", "sub/c2.json", "it has JSON checkpoints (as GX 1.x writes) but config_version 3.0"),
+        ("config_version: four\n", None, "config_version is 'four', not a number"),
+    ],
 )
-def test_gx1_projects_are_recognised(tmp_path: Path, config: str, checkpoint: str | None) -> None:
+def test_gx1_and_unknown_projects_are_told_apart(
+    tmp_path: Path, config: str, checkpoint: str | None, message: str
+) -> None:
     root = _project(tmp_path / "p", config=config)
     if checkpoint:
         path = root / "great_expectations" / "checkpoints" / checkpoint
@@ -561,7 +568,8 @@ def test_gx1_projects_are_recognised(tmp_path: Path, config: str, checkpoint: st
     before = tree(root)
     result = _run(root, "--yes")
     assert result.exit_code == 3
-    assert "GX 1.x project" in result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.output
     assert tree(root) == before
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from lineage_setup.edits import EditError, yaml_read, yaml_write
 from lineage_setup.edits.yaml_emit import Scalar, plain
 from lineage_setup.edits.yaml_write import Op
-from lineage_setup.integrations.great_expectations import edits, project
+from lineage_setup.integrations.great_expectations import edits, project, settled
 from lineage_setup.integrations.great_expectations.render import checkpoint_by_hand
 
 if TYPE_CHECKING:
@@ -56,6 +56,11 @@ class _Found:
 def plan_checkpoint(
     name: str, rel: str, text: str, config: Mapping[str, Any], params: Mapping[str, Scalar]
 ) -> Checkpoint:
+    kind = settled.settled(text, params, V3_CLASSES)  # a re-run: most files need nothing
+    if kind == "LegacyCheckpoint":
+        return Checkpoint(name, rel, kind, operators=(edits.OPERATOR,))
+    if kind is not None:
+        return Checkpoint(name, rel, kind, variables=(edits.KEY_VARIABLE,))
     try:
         data = yaml_read.load(text)
     except EditError as exc:
@@ -123,7 +128,7 @@ def plan_checkpoints(
     ws: Workspace, root: str, config: Mapping[str, Any], params: Mapping[str, Scalar], wanted: tuple[str, ...]
 ) -> Found:
     """The checkpoints --checkpoint names (all by default), each planned; reads only, through `ws`."""
-    folder, note = project.checkpoint_folder(root, config)
+    folder, note = project.checkpoint_folder(root, config, ws.path(project.rel(root, project.CONFIG)))
     files = project.select(project.checkpoint_files(ws, folder) if folder is not None else {}, wanted)
     none = "no checkpoint YAML files found; new ones need the action too (see --print --format checkpoint)"
     texts = ((name, rel, ws.read(rel)) for name, rel in files.items())

@@ -17,7 +17,12 @@ from lineage_setup.integrations import base
 from lineage_setup.integrations.great_expectations import edits, project
 from lineage_setup.integrations.great_expectations.checkpoints import V3_CLASSES, Checkpoint
 from lineage_setup.integrations.great_expectations.project import CONFIG, PIN, REQUIREMENTS, SUPPORTED, VARIABLES
-from lineage_setup.integrations.great_expectations.render import operator_snippet, variables_lines, variables_outside
+from lineage_setup.integrations.great_expectations.render import (
+    operator_snippet,
+    variables_lines,
+    variables_outside,
+    variables_shared,
+)
 
 if TYPE_CHECKING:
     from lineage_setup.answers import Connection
@@ -99,13 +104,22 @@ def project_config(
 
 
 def variables_edit(
-    ws: Workspace, conn: Connection, root: str, config: Mapping[str, Any], names: set[str]
+    ws: Workspace,
+    conn: Connection,
+    root: str,
+    config: Mapping[str, Any],
+    names: set[str],
+    shared: Collection[str] = (),
 ) -> tuple[str, str]:
     """The config variables file and its text with each name holding the key (their old values are keys
-    too: masked in the diff). Refused when the file is outside the project or cannot be edited."""
-    rel, given = project.variables_file(root, config)
+    too: masked in the diff). Refused when the file is outside the project, is one of the project's
+    files that are not meant for secrets (great_expectations.yml, `shared`), or cannot be edited."""
+    label = ws.path(project.rel(root, CONFIG))
+    rel, given = project.variables_file(root, config, label)
     if rel is None:
-        raise variables_outside(ws.path(project.rel(root, CONFIG)), given, conn)
+        raise variables_outside(label, given, conn)
+    if rel in {project.rel(root, CONFIG), REQUIREMENTS, *shared}:
+        raise variables_shared(label, given, ws.label(rel), conn)
     for name in names:
         redact.register_field(name)
     current = ws.read(rel) or ""

@@ -42,60 +42,75 @@ def config_text(ws: Workspace, root: str) -> str:
     return ws.read(rel(root, CONFIG)) or ""
 
 
-def _gx1_version(version: Any) -> bool:
-    """config_version 4 or later, written as a number or as a quoted one ("4.0")."""
-    try:
-        return float(version) >= 4
-    except (TypeError, ValueError):
-        return False
-
-
-def refuse_gx1(ws: Workspace, root: str, data: Any) -> None:
-    """GX 1.x (config_version 4, JSON checkpoints) has no place for the action: refused, with the options."""
-    version = data.get("config_version") if isinstance(data, dict) else None
-    json_checkpoints = bool(ws.glob("**/*.json", under=rel(root, "checkpoints")))
-    if not _gx1_version(version) and not json_checkpoints:
-        return
-    raise UnsafeTargetError(
-        f"{ws.path(rel(root, CONFIG))} is a GX 1.x project (config_version {version}"
-        f"{', JSON checkpoints' if json_checkpoints else ''}); nothing was written. OpenLineage's Great "
-        f"Expectations action runs only on {SUPPORTED} (openlineage-integration-common 1.39.0 or older); "
-        "its 1.40+ version does not run on GX 1.x either (GX calls the action's run(), which it does not "
-        "implement). Options: keep a GE 0.15.34 environment for the validations you want lineage for; "
-        "write a small GX 1.x action (a ValidationAction with run()) that sends events with "
-        "openlineage-python; or, when Airflow runs GX, rely on Airflow's OpenLineage provider."
-    )
-
-
-def _inside(path: Any) -> bool:
+def inside(path: Any) -> bool:
     """A relative path in the project, as GE reads it (no variable in it)."""
     if not isinstance(path, str) or "$" in path:
         return False
     return not PurePosixPath(path).is_absolute() and ".." not in path.split("/")
 
 
-def checkpoint_folder(root: str, config: Mapping[str, Any]) -> tuple[str | None, str | None]:
+def setting(value: Any, where: str, label: Path, kind: type | tuple[type, ...] = str) -> Any:
+    """A value GE reads as text (or `kind`), or absent; anything else is refused in one line (exit 3)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise UnsafeTargetError(f"{label}: {where} holds a NUL character, which no file name can; nothing was written")
+    if value is None or (isinstance(value, kind) and not isinstance(value, bool)):
+        return value
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    what = "a mapping" if kind is dict else "a list" if kind is list else "text"
+    raise UnsafeTargetError(
+        f"{label}: {where} is {shown}, where GE expects {what}, so GE cannot load this file either; "
+        "nothing was written. Fix it, then run this again."
+    )
+
+
+def store_config(config: Mapping[str, Any], name: Any, label: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The store `name` of great_expectations.yml and its store_backend ({} for what it does not say)."""
+    stores = setting(config.get("stores"), "stores", label, dict) or {}
+    store = setting(stores.get(name), f"stores.{name}", label, dict) or {}
+    backend = setting(store.get("store_backend"), f"stores.{name}.store_backend", label, dict) or {}
+    setting(store.get("class_name"), f"stores.{name}.class_name", label)
+    setting(backend.get("class_name"), f"stores.{name}.store_backend.class_name", label)
+    setting(backend.get("base_directory"), f"stores.{name}.store_backend.base_directory", label)
+    return store, backend
+
+
+def checkpoint_folder(root: str, config: Mapping[str, Any], label: Path) -> tuple[str | None, str | None]:
     """Where the checkpoint store keeps its YAML files when it is a local folder, else a note why not."""
-    stores = config.get("stores")
-    store = stores.get(config.get("checkpoint_store_name", "")) if isinstance(stores, dict) else None
-    backend = store.get("store_backend", {}) if isinstance(store, dict) else {}
-    if not isinstance(backend, dict) or backend.get("class_name", "TupleFilesystemStoreBackend") not in (
-        "TupleFilesystemStoreBackend",
-    ):
+    name = setting(config.get("checkpoint_store_name"), "checkpoint_store_name", label) or ""
+    _, backend = store_config(config, name, label)
+    if backend.get("class_name", "TupleFilesystemStoreBackend") != "TupleFilesystemStoreBackend":
         return None, "the checkpoint store is not a local folder: add the action to your checkpoints yourself"
     folder = backend.get("base_directory", "checkpoints/")
-    if not _inside(folder):
+    if not inside(folder):
         return None, f"checkpoint folder {folder!r} is not inside the project: add the action to your checkpoints"
     return rel(root, folder.strip("/") or "."), None
 
 
+PROBE = ".lineage-setup-probe"  # a name looked up (never created) to see whether a folder can be entered
+
+
+def readable_folder(ws: Workspace, folder: str) -> None:
+    """A folder we list must be one we may enter: Path.glob skips an unreadable one without a word, so a
+    name in it is looked up first (exit 3 when that is refused)."""
+    if not ws.is_dir(folder):
+        return
+    try:
+        ws.exists(posixpath.join(folder, PROBE))
+    except UnsafeTargetError:
+        raise UnsafeTargetError(
+            f"{ws.path(folder)}: cannot look inside this checkpoint folder (its permissions do not let this "
+            "user enter it); nothing was written. Run lineage-setup as a user who can read it."
+        ) from None
+
+
 def checkpoint_files(ws: Workspace, folder: str) -> dict[str, str]:
     """Every checkpoint YAML file in the folder, by the name GE gives it (sub/x.yml is sub.x)."""
-    base = ws.path(folder)
+    readable_folder(ws, folder)
+    base = len(str(ws.path(folder)).rstrip("/")) + 1
     found: dict[str, str] = {}
     for path in ws.glob("**/*.yml", under=folder):
-        inner = path.relative_to(base)
-        found[".".join(inner.with_suffix("").parts)] = posixpath.normpath(rel(folder, inner.as_posix()))
+        inner = path.as_posix()[base:]  # string slicing: thousands of pathlib.relative_to calls add up
+        found[inner[: -len(".yml")].replace("/", ".")] = posixpath.normpath(rel(folder, inner))
     return found
 
 
@@ -114,11 +129,11 @@ def default_class(data: Mapping[str, Any]) -> str:
     return "LegacyCheckpoint" if data.get("config_version") is None else "Checkpoint"
 
 
-def variables_file(root: str, config: Mapping[str, Any]) -> tuple[str | None, Any]:
+def variables_file(root: str, config: Mapping[str, Any], label: Path) -> tuple[str | None, Any]:
     """The config variables file (relative to --dir), or None when it is not inside the project; and
     the value great_expectations.yml gives."""
-    path = config.get("config_variables_file_path") or VARIABLES
-    return (posixpath.normpath(rel(root, path)) if _inside(path) else None), path
+    path = setting(config.get("config_variables_file_path"), "config_variables_file_path", label) or VARIABLES
+    return (posixpath.normpath(rel(root, path)) if inside(path) else None), path
 
 
 # --- what else decides where the events go --------------------------------------------------

@@ -9,17 +9,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lineage_setup import quoting
-from lineage_setup.edits.yaml_emit import Scalar, Tree, emit, placeholder, plain, quoted
+from lineage_setup import quoting, templates
+from lineage_setup.edits.yaml_emit import Scalar, placeholder, plain, quoted
 from lineage_setup.errors import UnsafeTargetError, UsageError
 from lineage_setup.integrations.base import Rendered
-from lineage_setup.integrations.great_expectations.edits import (
-    DEFAULT_ACTIONS,
-    KEY_VARIABLE,
-    OPERATOR,
-    OPERATOR_CLASS,
-    action_entry,
-)
+from lineage_setup.integrations.great_expectations.edits import KEY_VARIABLE, OPERATOR
 from lineage_setup.integrations.great_expectations.project import CONFIG, PIN, SUPPORTED, VARIABLES
 from lineage_setup.validate import DEFAULT_ENDPOINT
 
@@ -65,16 +59,20 @@ def params(conn: Connection, job_name: str | None) -> dict[str, Scalar]:
     return values
 
 
+def _action_values(params: Params) -> dict[str, str]:
+    """The action's parameters as the templates take them: YAML literals (a value or `null`)."""
+    names = ("openlineage_host", "openlineage_namespace", "openlineage_apiKey", "job_name")
+    return {name: params[name].literal if name in params else "null" for name in names}
+
+
 def operator_snippet(params: Params) -> str:
-    operator: dict[str, Tree] = {
-        "class_name": plain(OPERATOR_CLASS),
-        "action_list": [*DEFAULT_ACTIONS, action_entry(params)],
-    }
-    return "\n".join(emit({"validation_operators": {OPERATOR: operator}})) + "\n"
+    """great_expectations.yml's validation operator with GE's default actions and ours (the edit itself is
+    spliced by edits/yaml_write in the file's own indentation)."""
+    return templates.render("great_expectations/operator.yml.tmpl", **_action_values(params))
 
 
 def checkpoint_snippet(params: Params) -> str:
-    return "\n".join(emit({"action_list": [action_entry(params)]})) + "\n"
+    return templates.render("great_expectations/checkpoint_action.yml.tmpl", **_action_values(params))
 
 
 def checkpoint_by_hand(params: Params, text: str) -> str:
@@ -90,11 +88,14 @@ def variables_snippet(conn: Connection) -> str:
 
 
 def variables_lines(names: Iterable[str], api_key: str) -> str:
-    return "\n".join(f"{name}: {quoting.yaml_str(api_key)}" for name in names)
+    """One `NAME: "key"` line per variable (a name GE substitutes is a plain word; the key is quoted)."""
+    template = "great_expectations/variables.yml.tmpl"
+    return "".join(templates.render(template, variable=plain(name).literal, api_key=quoting.yaml_str(api_key))
+                   for name in names).rstrip("\n")
 
 
 def render(conn: Connection, job_name: str | None, fmt: str) -> Rendered:
-    versions = f"works with {SUPPORTED}; pip install '{PIN}'"
+    versions = f"works with {SUPPORTED}; pip install '{PIN}' (GX 1.x: --format gx1)"
     if fmt == "checkpoint":
         return Rendered(
             checkpoint_snippet(params(conn, job_name)),
@@ -121,6 +122,16 @@ def variables_outside(config: Path, given: object, conn: Connection) -> UnsafeTa
         f"config_variables_file_path in {config} is {given!r}: lineage-setup writes the key only to a file "
         f"inside the project; nothing was written. Put this in your variables file yourself (your key where "
         f"it shows ****):\n{variables_snippet(conn)}"
+    )
+
+
+def variables_shared(config: Path, given: object, other: str, conn: Connection) -> UnsafeTargetError:
+    """The refusal for a config_variables_file_path naming a file that is not meant for secrets."""
+    return UnsafeTargetError(
+        f"config_variables_file_path in {config} is {given!r}, which is {other}: the API key would be written "
+        "into a file that is not meant for secrets (it is shared, or committed); nothing was written. Point "
+        f"config_variables_file_path at a file of its own (GE's default: {VARIABLES}) and put this in it "
+        f"(your key where it shows ****):\n{variables_snippet(conn)}"
     )
 
 

@@ -1,0 +1,2 @@
+"""Our team's own lineage hook."""
+print("hello")
