@@ -22,6 +22,7 @@ CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
 TLS = "-Djava.security.properties="
 # what the steps (stdout) of each case must and must not say
 SAYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "bundle": (("store openlineage-init.sh at /Shared/openlineage/openlineage-init.sh", "--apply"), ()),
     "fresh": (("store openlineage-init.sh at /Shared/openlineage/openlineage-init.sh", TLS, "--apply"), ()),
     "older-script": (("JAR_PATTERN='openlineage-spark-*.jar'",), ()),  # the diff shows the old line going
     "script-elsewhere": (("infra/databricks/openlineage-init.sh",), ()),

@@ -13,7 +13,8 @@ from lineage_setup.edits.properties import Setting
 from .golden_cases import Case, cases, ids
 from .helpers import CANARY
 
-CASES = cases("spark")
+CASES = [case for case in cases("spark") if "--add" not in case.args()]
+ADDED = [case for case in cases("spark") if "--add" in case.args()]  # a composite: ours is one sub-transport
 LISTENER = "io.openlineage.spark.agent.OpenLineageSparkListener"
 OURS = re.compile(r"^io\.openlineage:openlineage-spark(_2\.1[0-9])?:")
 PACKAGE = "io.openlineage:openlineage-spark_2.12:1.54.0"
@@ -139,6 +140,23 @@ def test_golden_after_files_read_back_as_spark_would(case: Case) -> None:
     assert seen["spark.openlineage.transport.auth.type"] == "api_key"
     assert seen["spark.openlineage.transport.auth.apiKey"] == CANARY
     assert seen["spark.openlineage.namespace"] == "dev"
+
+
+@pytest.mark.parametrize("case", ADDED, ids=ids)
+def test_golden_after_files_with_add_read_back_as_a_composite(case: Case) -> None:
+    assert case.after is not None
+    seen = java_read((case.after / "spark-defaults.conf").read_text("utf-8"))
+    assert LISTENER in [item.strip() for item in seen["spark.extraListeners"].split(",")]
+    ours = "spark.openlineage.transport.transports.lineage_setup_lineage_example_com."
+    assert seen["spark.openlineage.transport.type"] == "composite"
+    assert seen["spark.openlineage.transport.continueOnFailure"] == "true"
+    assert (seen[ours + "url"], seen[ours + "endpoint"], seen[ours + "auth.apiKey"]) == (
+        "https://lineage.example.com",
+        "/api/v1/lineage",
+        CANARY,
+    )
+    others = {key.split(".")[4] for key in seen if key.startswith("spark.openlineage.transport.transports.")}
+    assert len(others) >= 2  # what it sent to before, still there
 
 
 def test_key_listed_without_value_gets_a_separator() -> None:

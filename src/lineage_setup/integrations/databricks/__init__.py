@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 from lineage_setup.errors import UsageError
 from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Option, Rendered, Request
-from lineage_setup.integrations.databricks import config, remote
+from lineage_setup.integrations.databricks import config, remote, removal, state
 from lineage_setup.integrations.databricks import render as rendering
 from lineage_setup.integrations.databricks.api import Client
 from lineage_setup.integrations.databricks.config import SCRIPT, STAGE_DIR, TOKEN_ENV, WORKSPACE_PATH, Setup, setup
 from lineage_setup.integrations.databricks.render import LISTENERS as LISTENERS
-from lineage_setup.openlineage_spark import OPENLINEAGE_VERSION
+from lineage_setup.openlineage_spark import OPENLINEAGE_VERSION, refuse_composite
 
 if TYPE_CHECKING:
     from lineage_setup.workspace import Workspace
@@ -112,9 +112,14 @@ def check_options(options: Options, env: Mapping[str, str], *, printing: bool) -
 
 preflight = base.no_preflight  # runs anywhere
 namespace_default = base.no_namespace_default
-detect = base.no_detect
-describe = base.no_describe
-plan_removal = base.no_removal
+detect = state.detect
+describe = state.describe
+
+
+def plan_removal(ws: Workspace, options: Options) -> None:
+    """Our init script out (when unchanged), and the cluster's side undone: steps, or --apply (token from the
+    environment, as for setup)."""
+    removal.plan(ws, options, os.environ)
 
 
 def render(req: Request[Options], fmt: str) -> Rendered:
@@ -123,6 +128,8 @@ def render(req: Request[Options], fmt: str) -> Rendered:
 
 def plan(req: Request[Options], ws: Workspace) -> None:
     s = setup(req.options)
+    if req.add:
+        refuse_composite(s.target)
     script = req.options.script
     if not req.options.apply or script:
         path = Path(os.path.abspath(Path(script).expanduser())) if script else ws.path(SCRIPT)
@@ -130,14 +137,14 @@ def plan(req: Request[Options], ws: Workspace) -> None:
     if req.options.apply:
         _apply(req, ws, s)
     else:
-        for step in rendering.manual_steps(req.conn, s, script or SCRIPT):
+        for step in rendering.manual_steps(req.conn, s, script or SCRIPT, add=req.add):
             ws.step(step)
 
 
 def _apply(req: Request[Options], ws: Workspace, s: Setup) -> None:
     """Read the cluster now; the plan holds the writes (the remote changes) and what to tell the user."""
     where = config.remote_target(req.options, req.env)
-    proposal = remote.propose(Client(where.host, where.token), where.cluster_id, req.conn, s)
+    proposal = remote.propose(Client(where.host, where.token), where.cluster_id, req.conn, s, add=req.add)
     for change in proposal.changes:
         ws.remote(change)
     for note in proposal.notes:

@@ -14,12 +14,12 @@ from typing import Any, TypeVar
 
 from lineage_setup import secretvalues
 from lineage_setup.answers import Connection
-from lineage_setup.errors import UsageError, UserAbort, VerificationError, interrupt_code
+from lineage_setup.errors import UnsafeTargetError, UsageError, UserAbort, VerificationError, interrupt_code
 from lineage_setup.integrations.databricks import access
 from lineage_setup.integrations.databricks import render as rendering
 from lineage_setup.integrations.databricks.api import Api, ApiError, Cluster, InitScript
 from lineage_setup.integrations.databricks.config import Setup
-from lineage_setup.openlineage_spark import LISTENER
+from lineage_setup.openlineage_spark import LISTENER, NAMESPACE_KEY, CannotCompose, composite
 from lineage_setup.plan import RemoteChange
 
 T = TypeVar("T")
@@ -55,7 +55,7 @@ def call(step: str, host: str, progress: Progress, action: Callable[[], T]) -> T
         raise UserAbort(f"interrupted while {step}; {progress.said()}", interrupt_code(exc)) from None
 
 
-def propose(api: Api, cluster_id: str, conn: Connection, s: Setup) -> Proposal:
+def propose(api: Api, cluster_id: str, conn: Connection, s: Setup, *, add: bool = False) -> Proposal:
     progress = Progress()
     cluster = call(f"reading cluster {cluster_id}", api.host, progress, lambda: api.get_cluster(cluster_id))
     _refuse_job_cluster(cluster, cluster_id)
@@ -66,14 +66,37 @@ def propose(api: Api, cluster_id: str, conn: Connection, s: Setup) -> Proposal:
     script = rendering.init_script(s).encode("utf-8")
     current = call(f"reading {s.workspace_path}", api.host, progress, lambda: api.export_file(s.workspace_path))
     changes = [_upload_change(api, s, script, current, progress)] if current != script else []
-    merged = merge(cluster, rendering.spark_conf(conn, s), s.init_script_entry)
+    wanted, renames, said = _wanted(cluster, conn, s, add)
+    merged = merge(cluster, wanted, s.init_script_entry, renames)
     if merged.changed:
         changes.append(_cluster_change(api, cluster_id, cluster, merged, progress))
-    notes = _notes(s, merged)
+    notes = [*said, *_notes(conn, s, merged)]
     if no_tls:
         notes.append(f"the TLS workaround lines ({rendering.TLS_OPTION} in extraJavaOptions) were left out: {no_tls}")
     notes += filter(None, [access.stage_note(mode, s.stage_dir)])
     return Proposal(tuple(changes), tuple(notes), tuple(rendering.remote_steps(s)))
+
+
+def _wanted(
+    cluster: Cluster, conn: Connection, s: Setup, add: bool
+) -> tuple[list[tuple[str, str]], dict[str, str], list[str]]:
+    """The keys to set, the cluster's keys to move (--add: its transport into the composite), what to say."""
+    conf = dict(cluster.get("spark_conf") or {})
+    try:
+        comp = composite(conf, conn, s.target, api_key=s.secret_ref) if add else None
+    except CannotCompose as exc:
+        raise UnsafeTargetError(
+            f"the cluster's Spark config cannot take a second destination as it is: {exc}; nothing was changed "
+            f"(or pass --replace to send to {conn.lineage_url} only)"
+        ) from None
+    if comp is None:
+        return rendering.spark_conf(conn, s), {}, []
+    namespace = conf.get(NAMESPACE_KEY)
+    said = []
+    if namespace is not None and namespace != conn.namespace:
+        said.append(f"{NAMESPACE_KEY} stays {namespace}: it is the one namespace of every destination")
+    ours = [] if namespace is not None else [(NAMESPACE_KEY, conn.namespace)]
+    return [*comp.pairs, *ours, *rendering.tls_conf(s)], comp.renames, said
 
 
 def _refuse_job_cluster(cluster: Cluster, cluster_id: str) -> None:
@@ -131,25 +154,33 @@ def _java_options(existing: str | None, ours: str) -> str:
     return " ".join([*tokens, ours])
 
 
-def merge(cluster: Cluster, wanted: list[tuple[str, str]], entry: InitScript) -> Merged:
-    """The cluster's spark_conf and init_scripts with ours added; nothing of theirs dropped."""
+def merge(
+    cluster: Cluster, wanted: list[tuple[str, str]], entry: InitScript, renames: dict[str, str] | None = None
+) -> Merged:
+    """The cluster's spark_conf and init_scripts with ours added; nothing of theirs dropped (`renames` moves
+    their keys, the transport --add puts into the composite)."""
     before: dict[str, str] = dict(cluster.get("spark_conf") or {})
-    conf = dict(before)
+    conf = {(renames or {}).get(key, key): value for key, value in before.items()}
     for key, value in wanted:
         conf[key] = _java_options(conf.get(key), value) if key in rendering.JAVA_OPTIONS else value
     if "spark.extraListeners" in conf and LISTENER not in conf["spark.extraListeners"].split(","):
         conf["spark.extraListeners"] = conf["spark.extraListeners"].rstrip(",") + "," + LISTENER
     scripts = list(cluster.get("init_scripts") or [])
-    diff = [
-        line for key in conf if conf[key] != before.get(key) for line in _conf_diff(key, before.get(key), conf[key])
-    ]
+    diff = conf_diff(before, conf)
     if diff:
         diff.insert(0, "@@ spark_conf @@")
     if entry not in scripts:
         diff += ["@@ init_scripts @@", *(f"  {_describe(item)}" for item in scripts), f"+ {_describe(entry)}"]
         scripts.append(entry)
-    kept = len([key for key in before if conf[key] == before[key]])
+    kept = len([key for key in before if conf.get(key) == before[key]])
     return Merged(conf, scripts, tuple(diff), kept)
+
+
+def conf_diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The spark_conf lines that go (-) and come (+)."""
+    gone = [f"- {key} {before[key]}" for key in before if key not in after]
+    changed = (key for key in after if after[key] != before.get(key))
+    return gone + [line for key in changed for line in _conf_diff(key, before.get(key), after[key])]
 
 
 def _conf_diff(key: str, old: str | None, new: str) -> list[str]:
@@ -211,9 +242,9 @@ def _update(api: Api, cluster_id: str, fresh: Cluster, merged: Merged) -> None:
         api.edit_cluster({**fresh, **fields})
 
 
-def _notes(s: Setup, merged: Merged) -> list[str]:
+def _notes(conn: Connection, s: Setup, merged: Merged) -> list[str]:
     notes = []
-    if not s.secret:
+    if not s.secret and not conn.keyless:
         notes.append(
             "the API key goes into the cluster's Spark config, readable by anyone who can view the cluster; "
             "store it as a Databricks secret with --secret-scope S --secret-key K instead"

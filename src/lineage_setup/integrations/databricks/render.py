@@ -18,7 +18,18 @@ from lineage_setup.errors import UsageError
 from lineage_setup.integrations.base import Rendered
 from lineage_setup.integrations.databricks.access import MODES_FOR_TLS
 from lineage_setup.integrations.databricks.config import SCRIPT, VOLUMES, Setup
-from lineage_setup.openlineage_spark import LISTENER, template_values, transport_conf
+from lineage_setup.openlineage_spark import (
+    CONTINUE_KEY,
+    LISTENER,
+    OURS_PREFIX,
+    SUBS_PREFIX,
+    TRANSPORT_PREFIX,
+    TYPE_KEY,
+    http_conf,
+    sub_name,
+    template_values,
+    transport_conf,
+)
 
 # first, as in OpenLineage's init script since 1.25.0 (PR #3251): without it the Spark UI of a terminated
 # cluster is lost
@@ -30,15 +41,35 @@ MAVEN = "https://repo1.maven.org/maven2"
 
 
 def spark_conf(conn: Connection, s: Setup) -> list[tuple[str, str]]:
-    pairs = transport_conf(conn, s.target, api_key=s.secret_ref)
-    if s.tls_workaround:
-        pairs += [(key, TLS_OPTION) for key in JAVA_OPTIONS]
-    return pairs
+    return [*transport_conf(conn, s.target, api_key=s.secret_ref), *tls_conf(s)]
+
+
+def tls_conf(s: Setup) -> list[tuple[str, str]]:
+    return [(key, TLS_OPTION) for key in JAVA_OPTIONS] if s.tls_workaround else []
+
+
+def added_conf(conn: Connection, s: Setup) -> list[tuple[str, str]]:
+    """--add without --apply: the composite's keys and ours as one of its sub-transports (the cluster's own
+    transport is moved under a name by hand: it cannot be read from here)."""
+    ours = OURS_PREFIX + sub_name(conn.url)
+    sub = http_conf(conn, s.target, f"{SUBS_PREFIX}{ours}.", conn.api_key if s.secret_ref is None else s.secret_ref)
+    return [(TYPE_KEY, "composite"), (CONTINUE_KEY, "true"), *sub, *tls_conf(s)]
+
+
+def box_lines(pairs: list[tuple[str, str]]) -> str:
+    """`key value` lines for the Spark config box (templates/databricks/spark-conf-line.tmpl), each ended."""
+    return "".join(
+        templates.render("databricks/spark-conf-line.tmpl", key=k, value=box_value(v)) + "\n" for k, v in pairs
+    )
 
 
 def spark_conf_block(conn: Connection, s: Setup) -> str:
     """templates/databricks/spark-conf[-legacy].tmpl, and spark-conf-tls.tmpl with the TLS workaround."""
-    values = template_values(transport_conf(conn, s.target, api_key=s.secret_ref), s.target, box_value)
+
+    def more(pairs: list[tuple[str, str]]) -> str:
+        return "".join("\n" + line for line in box_lines(pairs).splitlines())
+
+    values = template_values(transport_conf(conn, s.target, api_key=s.secret_ref), s.target, box_value, more)
     era = "-legacy" if s.target.legacy_keys else ""
     text = templates.render(f"databricks/spark-conf{era}.tmpl", **values)
     if s.tls_workaround:
@@ -55,10 +86,15 @@ def box_value(value: str) -> str:
 
 
 def init_script(s: Setup) -> str:
+    return init_script_text(s.stage_dir, s.jar_pattern)
+
+
+def init_script_text(stage_dir: str, jar_pattern: str) -> str:
+    """templates/databricks/init-script.sh.tmpl for a jar staged at <stage_dir>/<jar_pattern>."""
     return templates.render(
         "databricks/init-script.sh.tmpl",
-        stage_dir=quoting.shell(s.stage_dir),
-        jar_pattern=quoting.shell(s.jar_pattern),
+        stage_dir=quoting.shell(stage_dir),
+        jar_pattern=quoting.shell(jar_pattern),
         listeners=json.dumps(LISTENERS),  # a HOCON quoted string is a JSON string
     )
 
@@ -84,7 +120,7 @@ def rendered(conn: Connection, s: Setup, fmt: str) -> Rendered:
                 "fragment for the Clusters API: merge it into your cluster spec, keeping the spark_conf keys "
                 "and init_scripts already there (or let --apply merge it)",
                 *_tls_hint(s),
-                *_key_hints(s),
+                *_key_hints(conn, s),
             ),
         )
     return Rendered(
@@ -92,7 +128,7 @@ def rendered(conn: Connection, s: Setup, fmt: str) -> Rendered:
         (
             "paste into the cluster's Advanced options > Spark config (one `key value` per line; no comments)",
             *_tls_hint(s),
-            *_key_hints(s),
+            *_key_hints(conn, s),
         ),
     )
 
@@ -105,7 +141,9 @@ def secret_steps(s: Setup) -> str:
     )
 
 
-def _key_hints(s: Setup) -> tuple[str, ...]:
+def _key_hints(conn: Connection, s: Setup) -> tuple[str, ...]:
+    if conn.keyless:
+        return ()
     if s.secret:
         return (f"the key is the secret reference {s.secret_ref}; {secret_steps(s)}",)
     return (
@@ -142,24 +180,36 @@ def stage_hint(s: Setup) -> str:
     return f"copy it to {s.stage_dir} on the cluster"
 
 
-def manual_steps(conn: Connection, s: Setup, script: str) -> list[str]:
+def manual_steps(conn: Connection, s: Setup, script: str, *, add: bool = False) -> list[str]:
     """Without --apply: stage the jar, store the script, paste the Spark config, restart."""
-    block = "".join(f"\n       {line}" for line in spark_conf_block(conn, s).splitlines())
+    pasted = box_lines(added_conf(conn, s)) if add else spark_conf_block(conn, s)
+    block = "".join(f"\n       {line}" for line in pasted.splitlines())
     shown = (
         ""
-        if s.secret
+        if s.secret or conn.keyless
         else " (the key shows as ****: print it by running this command again with --print --format spark-conf)"
     )
     return [
         f"download the listener jar: {download(s)}",
         f"stage it where the init script looks ({s.stage_dir}): {stage_hint(s)}",
         _store_step(s, script),
-        f"paste into the cluster's Advanced options > Spark config{shown}:{block}",
+        *([_move_step(conn)] if add else []),
+        f"{'then add' if add else 'paste'} into the cluster's Advanced options > Spark config{shown}:{block}",
         *_tls_hint(s),
         *([secret_steps(s)] if s.secret else []),
         "restart the cluster, then look for OpenLineageSparkListener in the driver log",
         *_apply_hint(s),
     ]
+
+
+def _move_step(conn: Connection) -> str:
+    """--add by hand: the cluster's transport becomes one sub-transport of the composite."""
+    return (
+        f"keep the destination the cluster sends to now: in its Spark config rename each {TRANSPORT_PREFIX}<key> "
+        f"line (type, url, endpoint, auth.type, auth.apiKey, ...) to {SUBS_PREFIX}existing.<key> (any name without "
+        f"'.'); its spark.openlineage.namespace is the one namespace of every destination (set it to "
+        f"{conn.namespace} if it sets none)"
+    )
 
 
 def _store_step(s: Setup, script: str) -> str:

@@ -16,9 +16,9 @@ from lineage_setup.edits import EditError, properties
 from lineage_setup.errors import UsageError
 from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Option, Rendered, Request
-from lineage_setup.integrations.spark import project
+from lineage_setup.integrations.spark import adding, project, removal, state
 from lineage_setup.integrations.spark import render as rendering
-from lineage_setup.openlineage_spark import OPENLINEAGE_VERSION, SCALA_DEFAULT, Target, target_for
+from lineage_setup.openlineage_spark import OPENLINEAGE_VERSION, SCALA_DEFAULT, Target, compresses, target_for
 
 if TYPE_CHECKING:
     from lineage_setup.workspace import Workspace
@@ -74,19 +74,27 @@ def check_options(options: Options, env: Mapping[str, str], *, printing: bool) -
 
 preflight = base.no_preflight  # runs anywhere: the file is usually outside any project
 namespace_default = base.no_namespace_default
-detect = base.no_detect
-describe = base.no_describe
-plan_removal = base.no_removal
+detect = state.detect
+describe = state.describe
 
 
 def plan(req: Request[Options], ws: Workspace) -> None:
+    """Our listener and transport in spark-defaults.conf: ours alone, or (--add) beside what it sends to."""
     tgt = target(req.options)
     path = project.conf_path(req.options.spark_conf, req.env)
     _keep_out_of_git(ws, path)
-    patched = _patched(ws.read(path) or "", req.conn, tgt, path)
+    current = ws.read(path) or ""
+    both = adding.added(current, req.conn, tgt, path) if req.add else None
+    if both is None:
+        current, said = adding.replaced(current, req.conn, tgt, path)
+        patched = _patched(current, req.conn, tgt, path)
+    else:
+        patched, said = both
     ws.write(path, patched, reason="OpenLineage listener and transport for Spark", secret=True)
-    for note in project.notes(path, patched, tgt):
+    for note in [*said, *project.notes(path, patched, tgt)]:
         ws.note(note)
+    if req.conn.preset.gzip and not compresses(req.conn, tgt):
+        ws.note(f"openlineage-spark {tgt.version} sends events uncompressed (gzip is read since 1.13.0)")
     for step in rendering.steps(path, tgt):
         ws.step(step)
 
@@ -105,6 +113,13 @@ def _patched(current: str, conn: Connection, tgt: Target, path: Path) -> str:
     except EditError as exc:
         paste = f"add these lines yourself (your key where it shows ****):\n{rendering.conf_lines(conn, tgt)}"
         raise base.unsafe_edit(path, exc, paste) from None
+
+
+def plan_removal(ws: Workspace, options: Options) -> None:
+    """Our lines out of the file (the project's spark-defaults.conf, or --spark-conf)."""
+    path = Path(options.spark_conf) if options.spark_conf else ws.path(state.CONF)
+    for kept in removal.plan(ws, path):
+        ws.info(kept)
 
 
 def render(req: Request[Options], fmt: str) -> Rendered:

@@ -44,9 +44,24 @@ def all_conf(conn: Connection, tgt: Target) -> list[tuple[str, str]]:
     return [("spark.jars.packages", tgt.artifact), ("spark.extraListeners", LISTENER), *transport_conf(conn, tgt)]
 
 
-def _render(form: str, suffix: str, conn: Connection, tgt: Target, quote: Callable[[str], str]) -> str:
-    """templates/spark/<form>[-legacy]<suffix>, each value quoted by `quote`."""
-    values = template_values(transport_conf(conn, tgt), tgt, quote)
+# each form's separator before one more line (the key, compression), and how it quotes a key
+_LINES: dict[str, tuple[str, Callable[[str], str]]] = {
+    "conf": ("\n", str),
+    "py": ("\n", lambda key: python_str(key)),  # python_str is defined below
+    "submit": (" \\\n", str),
+}
+
+
+def _render(form: str, suffix: str, kind: str, conn: Connection, tgt: Target, quote: Callable[[str], str]) -> str:
+    """templates/spark/<form>[-legacy]<suffix>, each value quoted by `quote`; the keys no placeholder names go
+    into `$more`, a line each from templates/spark/line.<kind>.tmpl."""
+    sep, quote_key = _LINES[kind]
+
+    def more(pairs: list[tuple[str, str]]) -> str:
+        lines = (templates.render(f"spark/line.{kind}.tmpl", key=quote_key(k), value=quote(v)) for k, v in pairs)
+        return "".join(sep + line for line in lines)
+
+    values = template_values(transport_conf(conn, tgt), tgt, quote, more)
     values.update(packages=quote(tgt.artifact), listener=quote(LISTENER))
     era = "-legacy" if tgt.legacy_keys else ""
     return templates.render(f"spark/{form}{era}{suffix}", version=tgt.version, **values)
@@ -54,15 +69,15 @@ def _render(form: str, suffix: str, conn: Connection, tgt: Target, quote: Callab
 
 def conf_lines(conn: Connection, tgt: Target) -> str:
     """spark-defaults.conf lines: exactly what patch mode adds to an empty file."""
-    return _render("spark-defaults", ".conf.tmpl", conn, tgt, properties.escape_value)
+    return _render("spark-defaults", ".conf.tmpl", "conf", conn, tgt, properties.escape_value)
 
 
 def python_snippet(conn: Connection, tgt: Target) -> str:
-    return _render("session", ".py.tmpl", conn, tgt, python_str)
+    return _render("session", ".py.tmpl", "py", conn, tgt, python_str)
 
 
 def submit_flags(conn: Connection, tgt: Target) -> str:
-    return _render("spark-submit-flags", ".tmpl", conn, tgt, quoting.shell)
+    return _render("spark-submit-flags", ".tmpl", "submit", conn, tgt, quoting.shell)
 
 
 def python_str(value: str) -> str:
