@@ -265,7 +265,8 @@ def _for(param: Param, command: str) -> Param:
 
 
 def _own(integration: Integration, option: Option) -> Param:
-    shown = f" (default: {option.default})" if option.default not in (None, False) else ""
+    said = option.default in (None, False) or "efault" in option.help  # the help says it already
+    shown = "" if said else f" (default: {option.default})"
     return Param(
         option.name,
         (option.flag,),

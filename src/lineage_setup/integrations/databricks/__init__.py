@@ -36,18 +36,24 @@ HELP = (
 PRINT_FORMATS = ("spark-conf", "init-script", "cluster-json")
 
 OPTIONS = (
-    Option("script", "--script", f"Where to write the init script (default: {SCRIPT} in --dir)."),
+    Option(
+        "script",
+        "--script",
+        f"Where to write the init script (default: {SCRIPT} in --dir; a relative path is relative to --dir).",
+        path=True,
+    ),
     Option(
         "jar_path",
         "--jar-path",
         f"The staged openlineage-spark jar the init script copies; a * in the file name is a glob "
-        f"(default: {STAGE_DIR}/openlineage-spark_*.jar; openlineage-spark-*.jar before 1.9.1).",
+        f"(default: openlineage-spark_*.jar in {STAGE_DIR}; openlineage-spark-*.jar before 1.9.1).",
     ),
     Option(
         "workspace_path",
         "--workspace-path",
-        "Where the cluster finds the init script: a workspace file, or a /Volumes/<catalog>/<schema>/<volume>/ "
-        "path (DBFS init scripts are no longer supported).",
+        "Where the cluster finds the init script: a workspace file, or a path in a Unity Catalog volume "
+        "(/Volumes/CATALOG/SCHEMA/VOLUME/...; DBFS init scripts are no longer supported). Default: "
+        f"{WORKSPACE_PATH.rsplit('/', 1)[1]} in {WORKSPACE_PATH.rsplit('/', 1)[0]}.",
         default=WORKSPACE_PATH,
     ),
     Option(
@@ -80,7 +86,7 @@ OPTIONS = (
         is_flag=True,
         default=False,
     ),
-    Option("host", "--host", "Workspace URL for --apply, e.g. https://adb-123.4.azuredatabricks.net."),
+    Option("host", "--host", "Workspace URL for --apply: https:// and the host in your browser's address bar."),
     Option("cluster_id", "--cluster-id", "Cluster to change with --apply."),
 )
 

@@ -49,8 +49,9 @@ OPTIONS = (
     Option(
         "spark_conf",
         "--spark-conf",
-        "spark-defaults.conf to patch (default: $SPARK_CONF_DIR/spark-defaults.conf, else "
-        "$SPARK_HOME/conf/spark-defaults.conf). A relative path is relative to the current directory.",
+        "spark-defaults.conf to patch (default: the one in $SPARK_CONF_DIR, else the one in "
+        "$SPARK_HOME/conf). A relative path is relative to --dir.",
+        path=True,
     ),
 )
 
