@@ -190,6 +190,16 @@ REMOVE_PARAMS = (
     ),
     *(param for param in MODE_PARAMS if param.name in ("dir", "yes", "dry_run", "check", "show_all")),
     _DEPTH,
+    Param(
+        "apply",
+        ("--apply",),
+        "Databricks: also undo the cluster's changes through the REST API (token from DATABRICKS_TOKEN).",
+        "Databricks",
+        is_flag=True,
+        default=False,
+    ),
+    Param("host", ("--host",), "Databricks workspace URL, with --apply.", "Databricks"),
+    Param("cluster_id", ("--cluster-id",), "Databricks cluster to undo, with --apply.", "Databricks", metavar="ID"),
 )
 
 
@@ -197,7 +207,8 @@ def remove_args(values: Mapping[str, Any]) -> removal.RemoveArgs:
     from lineage_setup import removal
 
     the_mode = mode({**values, "print_": False, "verify": False})
-    return removal.RemoveArgs(root(values["dir"]), the_mode, tuple(values["kinds"]), values["max_depth"])
+    remote = {name: values[name] for name in ("apply", "host", "cluster_id") if values[name]}
+    return removal.RemoveArgs(root(values["dir"]), the_mode, tuple(values["kinds"]), values["max_depth"], remote)
 
 
 SETTINGS_PARAMS = (Param("forget", ("--forget",), "Delete the saved settings.", MODE, is_flag=True, default=False),)

@@ -8,9 +8,11 @@ variables, a Databricks cluster) come back as the commands that undo them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lineage_setup import answers, runner, ui, wizard
 from lineage_setup.errors import ExitCode, UsageError
@@ -24,6 +26,7 @@ class RemoveArgs:
     mode: runner.Mode
     kinds: tuple[str, ...] = ()  # integration names (or aliases); none = every kind found
     max_depth: int = 4
+    remote: Mapping[str, Any] = field(default_factory=dict)  # --apply/--host/--cluster-id, for kinds that take them
 
 
 def run(args: RemoveArgs, env: Mapping[str, str], prompter: answers.Prompter | None) -> ExitCode:
@@ -41,7 +44,7 @@ def run(args: RemoveArgs, env: Mapping[str, str], prompter: answers.Prompter | N
     for item in found:
         ws = files.sibling(item.project.path)
         try:
-            item.integration.plan_removal(ws, item.integration.Options(**dict(item.project.options)))
+            item.integration.plan_removal(ws, _options(item, args.remote))
         except NotSupported as exc:
             ws.note(str(exc))
         sections.append(wizard.Section(item, ws))
@@ -51,6 +54,13 @@ def run(args: RemoveArgs, env: Mapping[str, str], prompter: answers.Prompter | N
     remote = tuple(r for s in sections for r in s.ws.messages().remote)
     code, _ = runner.settle(plan.with_remote(remote), args.root, args.mode, prompter, lambda: _what_now(sections))
     return code
+
+
+def _options(item: wizard.Found, remote: Mapping[str, Any]) -> Any:
+    """The project's own options, with --apply/--host/--cluster-id for the kinds whose options have them."""
+    fields = {f.name for f in dataclasses.fields(item.integration.Options)}
+    given = {name: value for name, value in remote.items() if name in fields}
+    return item.integration.Options(**{**dict(item.project.options), **given})
 
 
 def _what_now(sections: list[wizard.Section]) -> None:

@@ -269,7 +269,7 @@ def show_found(found: Sequence[Found], skipped: Sequence[tuple[Path, str]], root
                     "name": f.project.name,
                     "path": f.label,
                     "lineage": f.project.state,
-                    "facts": dict(f.project.facts),
+                    "facts": [{"name": name, "value": value} for name, value in f.project.facts],
                 },
             )
         for folder, why in skipped:
