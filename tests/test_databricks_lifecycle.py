@@ -62,7 +62,8 @@ def test_detect_a_bundle_our_script_and_not_someone_elses(tmp_path: Path) -> Non
     assert set(found) == {"bundle", "ours"}
     assert (found["bundle"]["name"], found["bundle"]["lineage"]) == ("etl-jobs", "not configured")
     assert found["ours"]["lineage"] == "configured"
-    assert found["ours"]["facts"]["jar"] == "/dbfs/databricks/openlineage/openlineage-spark_*.jar"
+    facts = {f["name"]: f["value"] for f in found["ours"]["facts"]}
+    assert facts["jar"] == "/dbfs/databricks/openlineage/openlineage-spark_*.jar"
     status = {s["path"]: s for s in report["status"]}
     assert [p for p in status["bundle"]["problems"] if "no init script here" in p]
     assert status["ours"]["problems"] == []
