@@ -313,7 +313,7 @@ def test_alias_astronomer(tmp_path: Path) -> None:
 def test_unsafe_files_are_refused_with_the_lines_to_add(tmp_path: Path, name: str, text: str, message: str) -> None:
     root = astro(tmp_path / "p", "4.1.0", **{name: text})
     before = tree(root)
-    result = run(root, *CONN, "--yes")
+    result = run(root, *CONN, "--replace", "--yes")  # its .env sends elsewhere: replaced
     assert result.exit_code == 3, result.output
     assert message in result.stderr
     assert "Nothing was written" in result.stderr

@@ -291,18 +291,19 @@ def test_the_default_name_comes_from_the_host(url: str, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "origin", "astro"),
+    ("url", "origin", "backend", "astro"),
     [
-        ("https://api.astronomer.io", "--url", True),
-        ("https://lineage.org.astronomer.io", "OPENLINEAGE_URL", True),
-        ("https://api.my-astro.example", "--domain", True),
-        ("https://api.my-astro.example", "LINEAGE_SETUP_DOMAIN", True),
-        ("https://api.my-astro.example", "--url", False),
-        ("https://notastronomer.io", "--url", False),
+        ("https://api.astronomer.io", "--url", "custom", True),
+        ("https://lineage.org.astronomer.io", "OPENLINEAGE_URL", "custom", True),
+        ("https://api.my-astro.example", "--domain", "astro", True),  # --domain alone picks the astro preset
+        ("https://api.my-astro.example", "LINEAGE_SETUP_DOMAIN", "astro", True),
+        ("https://api.my-astro.example", "--url", "custom", False),
+        ("https://notastronomer.io", "--url", "custom", False),
+        ("https://data-obs-intake.datadoghq.eu", "--domain", "datadog", False),  # --backend datadog --domain ...
     ],
 )
-def test_what_counts_as_astro_itself(url: str, origin: str, astro: bool) -> None:
-    conn = Connection(url, "api/v1/lineage", "dev", CANARY, {"url": origin})
+def test_what_counts_as_astro_itself(url: str, origin: str, backend: str, astro: bool) -> None:
+    conn = Connection(url, "api/v1/lineage", "dev", CANARY, {"url": origin}, backend)
     assert destination.is_astro(conn) is astro
 
 

@@ -81,7 +81,7 @@ def _expected(case: str) -> dict[str, str]:
     args = [*CONN, *case_args(case)]
     endpoint = _flag(args, "--endpoint", "api/v1/lineage") or ""
     url, key = _flag(args, "--url", "") or "", _flag(args, "--api-key", "") or ""
-    conn = Connection(url, endpoint, CONNECTION.namespace, key)
+    conn = Connection(url, endpoint, CONNECTION.namespace, key, backend=_flag(args, "--backend", "custom") or "custom")
     env = (GOLDEN / case / "after" / "dot-env").read_text()
     if "OPENLINEAGE__TRANSPORT__TYPE=composite" in env:  # Astro Runtime 9.2.0+: a sub-transport of Astro's
         name = destination.name(_flag(args, "--transport-name", None), conn)

@@ -18,7 +18,7 @@ import pytest
 
 from lineage_setup import templates
 from lineage_setup.answers import Connection
-from lineage_setup.integrations.airflow import forms
+from lineage_setup.integrations.airflow import adding, forms
 
 dotenv = pytest.importorskip("dotenv")
 
@@ -106,11 +106,12 @@ def render_everything() -> None:
         for backend in (True, False):
             for endpoint in ("api/v1/lineage", ENDPOINT):
                 forms.legacy(_conn(KEY, endpoint), form, backend=backend)
-        for key in (KEY, JSON_KEY):
+        for key in (KEY, JSON_KEY, ""):
             forms.subtransport(_conn(key), "OURS", form)
         if form != "astro":
             forms.provider(HOSTILE, form)
     forms.transport_json(HOSTILE)
+    assert adding.wrap(forms.transport_json(_conn("other-key")), HOSTILE, None).text
 
 
 def test_every_airflow_template_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,3 +176,34 @@ def test_the_placeholder_deployment_is_bash_stopping_unset_variable(tmp_path: Pa
     done = subprocess.run([bash, "-c", script], capture_output=True, text=True, env={"PATH": str(stub.parent)})
     assert done.returncode != 0 and "ASTRO_DEPLOYMENT_ID" in done.stderr
     assert not log.exists()
+
+
+# --- a backend without a key (Marquez) and one that takes gzip (Datadog) -------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["marquez", "datadog"])
+def test_keyless_and_gzip_forms(tmp_path: Path, backend: str) -> None:
+    key = "" if backend == "marquez" else KEY
+    conn = Connection(URL, ENDPOINT, NAMESPACE, key, backend=backend)
+    gzip = {f"{SUB}COMPRESSION": "gzip"} if backend == "datadog" else {}
+    auth = {f"{SUB}AUTH__TYPE": "api_key", f"{SUB}AUTH__API_KEY": key} if key else {}
+    local = {"OPENLINEAGE__TRANSPORT__TYPE": "composite", f"{SUB}TYPE": "http", f"{SUB}URL": URL}
+    local = {**local, f"{SUB}ENDPOINT": ENDPOINT, **gzip, **auth}
+    assert read_env(forms.subtransport(conn, "OURS", "env"), tmp_path) == local
+    assert read_shell(forms.subtransport(conn, "OURS", "shell"), list(local)) == local
+    variables, secret = read_astro(forms.subtransport(conn, "OURS", "astro", "clx0dep"), tmp_path)
+    local.pop("OPENLINEAGE__TRANSPORT__TYPE")
+    assert (variables, secret) == (local, {f"{SUB}AUTH__API_KEY": key} if key else {})
+    legacy = legacy_values(False, True, key)
+    legacy = {k: v for k, v in legacy.items() if v}  # no OPENLINEAGE_API_KEY line without a key
+    assert read_env(forms.legacy(conn, "env", backend=False), tmp_path) == legacy
+    assert read_shell(forms.legacy(conn, "shell", backend=False), list(legacy)) == legacy
+    (tmp_path / "legacy").mkdir()  # read_astro's log is per folder
+    variables, secret = read_astro(
+        forms.legacy(conn, "astro", backend=False, deployment="clx0dep"), tmp_path / "legacy"
+    )
+    assert variables == legacy and secret == ({"OPENLINEAGE_API_KEY": key} if key else {})
+    transport = {"type": "http", "url": URL, "endpoint": ENDPOINT}
+    transport.update({"compression": "gzip"} if backend == "datadog" else {})
+    transport.update({"auth": {"type": "api_key", "apiKey": key}} if key else {})  # type: ignore[dict-item]
+    assert json.loads(forms.transport_json(conn)) == transport

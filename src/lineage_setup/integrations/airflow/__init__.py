@@ -3,8 +3,12 @@
 Astro Runtime 4.2.0+ and every Airflow 3 Runtime configure lineage themselves: sending to Astro needs
 nothing, and another endpoint is added next to Astro's, never in its place (managed.py). Older runtimes and
 plain Airflow get the OpenLineage package their Airflow needs, pinned (requirements.txt), and its variables
-(.env); the Astro Deployment gets the same variables through Astro CLI commands shown as next steps.
-Every form written or printed comes from templates/airflow/ (forms.py).
+(.env); the Astro Deployment gets the same variables through Astro CLI commands shown as next steps. --add
+keeps what a plain project sends to and adds ours (adding.py). Every form written or printed comes from
+templates/airflow/ (forms.py).
+
+The wizard and `status`: what a folder is (state.py), what its Airflow sends and what is wrong with it
+(effective.py, problems.py, report.py); `remove`: removal.py.
 """
 
 from __future__ import annotations
@@ -15,8 +19,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lineage_setup import quoting
-from lineage_setup.integrations import base
-from lineage_setup.integrations.airflow import destination, edits, forms, managed, notes, project, versions
+from lineage_setup.errors import UsageError
+from lineage_setup.integrations.airflow import (
+    adding,
+    destination,
+    edits,
+    forms,
+    managed,
+    notes,
+    project,
+    removal,
+    report,
+    state,
+    versions,
+)
 from lineage_setup.integrations.airflow.project import DOCKERFILE, ENV_FILE, REQUIREMENTS
 
 # Imported here, before `render` below is defined: a first import of the `render` submodule after that
@@ -75,9 +91,11 @@ class Options:
     transport_name: str | None = None
 
 
-detect = base.no_detect
-describe = base.no_describe
-plan_removal = base.no_removal
+detect = state.detect
+describe = report.describe
+
+
+plan_removal = removal.plan_removal
 
 
 def check_options(options: Options, env: Mapping[str, str], *, printing: bool) -> None:
@@ -92,7 +110,7 @@ def check_options(options: Options, env: Mapping[str, str], *, printing: bool) -
 def preflight(ws: Workspace, options: Options) -> str | None:
     """Before any question: a bad project is exit 2; a Runtime where Astro's lineage can only be kept as it is
     (4.2.0-9.1.x, openlineage-airflow) needs no answers unless --local asks for .env."""
-    found = project.target(ws, options)
+    found = _target(ws, options)
     if found.automatic and not found.composite and not options.local:
         words = ["lineage-setup", "airflow", "--dir", str(ws.root)]
         words += ["--airflow-version", options.airflow_version] if options.airflow_version else []
@@ -102,6 +120,17 @@ def preflight(ws: Workspace, options: Options) -> str | None:
             f"To also send from `astro dev`: {again}"
         )
     return None
+
+
+def _target(ws: Workspace, options: Options) -> project.Target:
+    """What the project runs; where its files cannot say, what is missing (the wizard's route for it)."""
+    try:
+        return project.target(ws, options)
+    except UsageError:
+        known = None if options.airflow_version else state.find(ws)
+        if known is not None and known.unknown and not known.astro:
+            raise UsageError(known.unknown) from None
+        raise
 
 
 def namespace_default(ws: Workspace) -> str | None:
@@ -117,19 +146,27 @@ def plan(req: Request[Options], ws: Workspace) -> None:
         *notes.old_client(found, req.conn),
     ]:
         ws.note(note)
-    if req.options.transport_name and not found.composite:
-        ws.note(f"{destination.FLAG} is ignored: a sub-transport is added on Astro Runtime 9.2.0+ and Airflow 3 only")
+    if req.options.transport_name and not found.composite and not req.add:
+        ws.note(f"{destination.FLAG} is ignored: a sub-transport is added on Astro Runtime 9.2.0+, Airflow 3 and --add")
     if found.automatic:
+        if req.add and not found.composite:
+            adding.refuse_beside_astro(ws, found, req.conn)
         managed.plan(req, ws, found)
         return
-    pin = versions.requirement(found.airflow, found.era)
+    added = adding.addition(ws, found, req.conn, req.options.transport_name) if req.add else None
+    pairs = added.pairs if added else variables(req.conn, found.era)
+    for note in notes.uncompressed(req.conn, pairs):
+        ws.note(note)
+    pins = added.pins if added else (versions.requirement(found.airflow, found.era),)
     if notes.ships_old_client(found, req.conn):
-        pin = versions.ENDPOINT_PIN
-    requirements = ws.read(REQUIREMENTS) or ""
-    edit = edits.requirement(requirements, pin, ws.path(REQUIREMENTS), f"for Airflow {found.airflow}")
-    managed.propose(ws, REQUIREMENTS, edit)
-    managed.write_env(ws, variables(req.conn, found.era))
+        pins = (versions.ENDPOINT_PIN,)
+    for pin in pins:
+        requirements = ws.read(REQUIREMENTS) or ""
+        edit = edits.requirement(requirements, pin, ws.path(REQUIREMENTS), f"for Airflow {found.airflow}")
+        managed.propose(ws, REQUIREMENTS, edit)
+    managed.write_env(ws, pairs)
     infos, steps = guidance(found, req.conn, req.options, ws.root)
+    infos = [*(added.infos if added else ()), *infos]
     for info in infos:
         ws.info(info)
     for step in steps:

@@ -28,17 +28,20 @@ FLAG = "--transport-name"
 
 
 def is_astro(conn: Connection) -> bool:
-    if conn.origin.get("url") in ASTRO_ORIGINS:
+    if conn.origin.get("url") in ASTRO_ORIGINS and conn.backend == "astro":  # --domain names Datadog's and Atlan's too
         return True
     host = (urlsplit(conn.url).hostname or "").lower()
     return host == ASTRO_HOST or host.endswith(f".{ASTRO_HOST}")
 
 
 def domain_of(conn: Connection) -> str | None:
-    """The Astro base domain a --domain URL (https://api.<domain>) came from, to repeat it in a command."""
-    if conn.origin.get("url") not in ASTRO_ORIGINS:
+    """The domain a --domain URL came from (the preset's form: https://api.<domain> for Astro,
+    https://data-obs-intake.<site> for Datadog), to repeat it in a command."""
+    form = conn.preset.domain_url
+    if conn.origin.get("url") not in ASTRO_ORIGINS or form is None:
         return None
-    return (urlsplit(conn.url).hostname or "").removeprefix("api.")
+    prefix = form.split("{domain}", 1)[0].split("://", 1)[-1]
+    return (urlsplit(conn.url).hostname or "").removeprefix(prefix)
 
 
 def check_name(raw: str) -> str:

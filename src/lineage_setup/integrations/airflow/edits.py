@@ -13,6 +13,7 @@ from lineage_setup.integrations.airflow.project import ENV_FILE, REQUIREMENTS
 from lineage_setup.integrations.airflow.versions import Pin
 
 HEADER = "OpenLineage (lineage-setup airflow)"
+DOCKERIGNORE_WHY = "holds the OpenLineage API key"
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def dockerignore(current: str) -> Edit | None:
     """`docker build` (and `astro deploy`) would copy .env, and the key in it, into the image."""
     if gitignore.names(current, ENV_FILE):
         return None
-    updated = gitignore.ensure(current, ENV_FILE, "holds the OpenLineage API key")
+    updated = gitignore.ensure(current, ENV_FILE, DOCKERIGNORE_WHY)
     return Edit(updated, f"keep {ENV_FILE} out of the image")
 
 

@@ -56,25 +56,41 @@ def auth_json(api_key: str) -> str:
     return templates.render("airflow/auth.json.tmpl", api_key=json.dumps(api_key)).rstrip("\n")
 
 
+def _member(name: str, value: str) -> str:
+    """`,"name":value` (value already JSON), for a key the transport has only when it is wanted."""
+    return templates.render("airflow/member.json.tmpl", key=json.dumps(name), value=value).rstrip("\n")
+
+
 def transport_json(conn: Connection) -> str:
-    """`[openlineage] transport`: the transport dict as compact JSON (the provider reads it with getjson)."""
+    """`[openlineage] transport`: the transport dict as compact JSON (the provider reads it with getjson); no
+    `auth` for a backend without a key, `compression` for one that takes gzip (openlineage-python 1.13.1+)."""
+    members = _member("compression", json.dumps("gzip")) if conn.preset.gzip else ""
+    members += "" if conn.keyless else _member("auth", auth_json(conn.api_key))
     return templates.render(
-        "airflow/transport.json.tmpl",
-        url=json.dumps(conn.url),
-        endpoint=json.dumps(conn.endpoint),
-        auth=auth_json(conn.api_key),
+        "airflow/transport.json.tmpl", url=json.dumps(conn.url), endpoint=json.dumps(conn.endpoint), members=members
     ).rstrip("\n")
 
 
+def _secret(form: Form, name: str, value: str, deployment: str | None) -> str:
+    """The variable that holds the key: a line of its own, or (astro) its own `--secret` command."""
+    if form != "astro":
+        return _optional(form, name, value)
+    assignment = f"{name}={quote(form, value, name)}"
+    return templates.render("airflow/secret.astro.tmpl", assignment=assignment, deployment=_deployment(deployment))
+
+
 def legacy(conn: Connection, form: Form, *, backend: bool, deployment: str | None = None) -> str:
-    """openlineage-airflow's variables (with its lineage backend on Airflow 2.1/2.2)."""
+    """openlineage-airflow's variables (with its lineage backend on Airflow 2.1/2.2). They have no compression
+    setting: gzip needs openlineage-python's own variables (notes.py says so)."""
     endpoint = _optional(form, ENV_ENDPOINT, conn.endpoint) if conn.endpoint != DEFAULT_ENDPOINT else ""
+    secret = "" if conn.keyless else _secret(form, ENV_KEY, conn.api_key, deployment)
     return templates.render(
         f"airflow/legacy.{_SUFFIX[form]}.tmpl",
         backend=_optional(form, BACKEND, BACKEND_CLASS) if backend else "",
         url=quote(form, conn.url, ENV_URL),
         endpoint=endpoint,
-        api_key=quote(form, conn.api_key, ENV_KEY),
+        api_key=secret,
+        secret=secret,
         namespace=quote(form, conn.namespace, ENV_NAMESPACE),
         deployment=_deployment(deployment),
     )
@@ -92,25 +108,34 @@ def provider(conn: Connection, form: Form) -> str:
 
 
 def subtransport(conn: Connection, name: str, form: Form, deployment: str | None = None) -> str:
-    """One more destination in Astro's composite transport, named `name` ([A-Z0-9_], checked before).
+    """One more destination in a composite transport, named `name` ([A-Z0-9_], checked before).
 
     A key json.loads would turn into a number or a boolean goes in as the whole auth object instead
-    (`...__AUTH={"type":"api_key","apiKey":"..."}`), which it reads back as a string.
+    (`...__AUTH={"type":"api_key","apiKey":"..."}`), which it reads back as a string; a backend without a key
+    gets no auth variable, one that takes gzip `...__COMPRESSION=gzip`.
     """
     if json_value(conn.endpoint):
         raise UsageError(
             f"the endpoint {conn.endpoint!r} would not reach openlineage-python as a path: it reads every "
             f"OPENLINEAGE__ value as JSON first; use a path such as api/v1/lineage"
         )
-    variant = "subtransport-json-auth" if json_value(conn.api_key) else "subtransport"
     prefix = f"{SUBTRANSPORT}{name}__"
+    options = _optional(form, f"{prefix}COMPRESSION", "gzip") if conn.preset.gzip else ""
+    secret = ""
+    if conn.keyless:
+        pass
+    elif json_value(conn.api_key):
+        secret = _secret(form, f"{prefix}AUTH", auth_json(conn.api_key), deployment)
+    else:
+        options += _optional(form, f"{prefix}AUTH__TYPE", "api_key")
+        secret = _secret(form, f"{prefix}AUTH__API_KEY", conn.api_key, deployment)
     return templates.render(
-        f"airflow/{variant}.{_SUFFIX[form]}.tmpl",
+        f"airflow/subtransport.{_SUFFIX[form]}.tmpl",
         transport_name=name,
         url=quote(form, conn.url, f"{prefix}URL"),
         endpoint=quote(form, conn.endpoint, f"{prefix}ENDPOINT"),
-        api_key=quote(form, conn.api_key, f"{prefix}AUTH__API_KEY"),
-        auth=quote(form, auth_json(conn.api_key), f"{prefix}AUTH"),
+        options=options if form == "astro" else options + secret,
+        secret=secret,
         deployment=_deployment(deployment),
     )
 
@@ -125,4 +150,5 @@ def pairs(env_text: str) -> list[tuple[str, str]]:
 def group_keys(name: str) -> tuple[str, ...]:
     """Every variable of a sub-transport this tool writes, in either auth form (to take out the other one)."""
     prefix = f"{SUBTRANSPORT}{name}__"
-    return tuple(f"{prefix}{key}" for key in ("TYPE", "URL", "ENDPOINT", "AUTH", "AUTH__TYPE", "AUTH__API_KEY"))
+    keys = ("TYPE", "URL", "ENDPOINT", "COMPRESSION", "AUTH", "AUTH__TYPE", "AUTH__API_KEY")
+    return tuple(f"{prefix}{key}" for key in keys)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lineage_setup.integrations.airflow import destination, edits, forms, versions
+from lineage_setup.integrations.airflow import destination, edits, forms, notes, versions
 from lineage_setup.integrations.airflow.project import DOCKERFILE, ENV_FILE, REQUIREMENTS, Target
 from lineage_setup.integrations.airflow.render import (
     automatic,
@@ -82,7 +82,7 @@ def plan(req: Request[Options], ws: Workspace, found: Target) -> None:
         deployment = deployment_id(options.deployment_id)
         text = forms.subtransport(conn, name, "astro", deployment)
         reprint = command(conn, options, ws.root, "--print", "--format", "astro")
-        for step in deployment_steps(text, deployment, reprint):
+        for step in deployment_steps(text, deployment, reprint, conn.keyless):
             ws.step(step)
         ws.step(
             f"if an earlier setup set {TRANSPORT} on the Deployment, delete it there (Astro UI, the Deployment's "
@@ -94,7 +94,10 @@ def plan(req: Request[Options], ws: Workspace, found: Target) -> None:
 def _plan_openlineage_airflow(req: Request[Options], ws: Workspace, found: Target) -> None:
     """Runtime 4.2.0-9.1.x with --local (preflight ends the run without it): .env for `astro dev` alone."""
     conn = req.conn
-    write_env(ws, variables(conn, found.era))
+    pairs = variables(conn, found.era)
+    for note in notes.uncompressed(conn, pairs):
+        ws.note(note)
+    write_env(ws, pairs)
     ws.info(
         f"{automatic(found)} {ENV_FILE} is for `astro dev` alone: never load it into the Deployment "
         f"(`astro deployment variable create --load`), where it would replace Astro's own lineage."

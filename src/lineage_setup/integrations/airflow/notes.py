@@ -87,3 +87,14 @@ def old_client(found: Target, conn: Connection) -> list[str]:
         f"reads it from {versions.ENDPOINT_READ_FROM}): with it, events would go to {conn.url}/{DEFAULT_ENDPOINT}, "
         f"not {conn.lineage_url}. So {REQUIREMENTS} asks for `{versions.ENDPOINT_PIN.spec}`, whose client reads it"
     ]
+
+
+def uncompressed(conn: Connection, pairs: list[tuple[str, str]]) -> list[str]:
+    """A backend that takes gzip, and variables with no compression setting (openlineage-airflow's
+    OPENLINEAGE_URL ones: openlineage-python's `_http_transport_from_env_variables` reads url, endpoint, key)."""
+    if not conn.preset.gzip or any("compression" in f"{key} {value}".lower() for key, value in pairs):
+        return []
+    return [
+        f"{conn.preset.title} takes gzip-compressed events, but OPENLINEAGE_URL and its variables have no "
+        "compression setting: events go uncompressed (Airflow 2.7+ with the provider sends them compressed)"
+    ]

@@ -48,7 +48,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class _From:
+class FromLine:
     number: int  # 1-based line number
     text: str
     image: str
@@ -79,7 +79,7 @@ def target(ws: Workspace, options: Options) -> Target:
         if override is None:
             raise UsageError(_no_dockerfile(ws))
         return _plain(override)
-    lines = _from_lines(text)
+    lines = from_lines(text)
     runtime = [line for line in lines if line.image in (RUNTIME2, RUNTIME3)]
     if runtime:
         return _astro(ws, runtime[-1], override)  # the last stage is the image that runs
@@ -101,7 +101,7 @@ def _no_dockerfile(ws: Workspace) -> str:
     )
 
 
-def _from_lines(text: str) -> list[_From]:
+def from_lines(text: str) -> list[FromLine]:
     found = []
     for number, line in enumerate(textdoc.lines(text), 1):
         match = _FROM.fullmatch(textdoc.strip_eol(line))
@@ -109,7 +109,7 @@ def _from_lines(text: str) -> list[_From]:
             continue
         ref = match.group("ref").split("@", 1)[0]  # a digest pins the image, the tag still names it
         image, _, tag = ref.rpartition(":") if ":" in ref.rsplit("/", 1)[-1] else (ref, "", "")
-        found.append(_From(number, textdoc.strip_eol(line).strip(), image.lower(), tag))
+        found.append(FromLine(number, textdoc.strip_eol(line).strip(), image.lower(), tag))
     return found
 
 
@@ -117,7 +117,7 @@ def _plain(airflow: Version) -> Target:
     return Target(False, airflow, versions.era(airflow), False, "Plain Airflow", "--airflow-version")
 
 
-def _astro(ws: Workspace, line: _From, override: Version | None) -> Target:
+def _astro(ws: Workspace, line: FromLine, override: Version | None) -> Target:
     where = f"{DOCKERFILE} line {line.number}"
     if line.image == RUNTIME3 and (match := _TAG3.fullmatch(line.tag)):
         airflow = override or versions.version(match.group("airflow"))

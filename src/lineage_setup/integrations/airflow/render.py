@@ -49,6 +49,8 @@ def command(conn: Connection, options: Options, root: Path | None, *extra: str) 
     if options.airflow_version:
         words += ["--airflow-version", options.airflow_version]
     domain = destination.domain_of(conn)
+    if conn.backend != ("astro" if domain else "custom"):  # what --domain or --url alone would not pick
+        words += ["--backend", conn.backend]
     words += ["--domain", domain] if domain else ["--url", conn.url]
     if conn.endpoint != DEFAULT_ENDPOINT:
         words += ["--endpoint", conn.endpoint]
@@ -103,7 +105,7 @@ def subtransport_infos(conn: Connection, name: str, astro: bool) -> list[str]:
     return [*infos, namespace_info(conn)]
 
 
-def deployment_steps(text: str, deployment: str | None, reprint: str) -> list[str]:
+def deployment_steps(text: str, deployment: str | None, reprint: str, keyless: bool = False) -> list[str]:
     steps = []
     if deployment is None:
         steps.append(
@@ -114,8 +116,12 @@ def deployment_steps(text: str, deployment: str | None, reprint: str) -> list[st
         f"set the same variables on the Deployment ({ENV_FILE} is for local runs only and never deployed):\n"
         f"{commands}\n"
         "     `create` skips keys the Deployment already has: to replace them, run the same commands with "
-        f"`update` instead of `create`. The key shows as ****; `{reprint}` prints these commands with it "
-        f"({KEY_HINT})."
+        + (
+            f"`update` instead of `create`. `{reprint}` prints these commands again."
+            if keyless
+            else f"`update` instead of `create`. The key shows as ****; `{reprint}` prints these commands with it "
+            f"({KEY_HINT})."
+        )
     )
     return steps
 
@@ -128,7 +134,7 @@ def guidance(found: Target, conn: Connection, options: Options, root: Path) -> t
     text = forms.legacy(conn, "astro", backend=found.era == "backend", deployment=deployment)
     steps = [
         f"astro dev restart   (rebuilds the image with {REQUIREMENTS}; containers read {ENV_FILE})",
-        *deployment_steps(text, deployment, command(conn, options, root, "--print", "--format", "astro")),
+        *deployment_steps(text, deployment, command(conn, options, root, "--print", "--format", "astro"), conn.keyless),
         f"astro deploy   (ships {REQUIREMENTS} to the Deployment)",
     ]
     return [UPGRADE], steps

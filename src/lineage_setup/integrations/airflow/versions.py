@@ -112,6 +112,23 @@ CLIENT = "openlineage-python"
 CLIENT_FOR_ASTRO = Pin("2.7", "3.999", f"{CLIENT}>=1.38", "Astro recommends 1.38+ for its composite transport")
 CLIENT_READS_ENV, TRANSFORM_SINCE = "1.23.0", "1.33.0"
 
+# --add outside Astro: a composite transport with named transports, and OPENLINEAGE_URL joining a composite as
+# its `default_http` sub-transport, are read by openlineage-python from 1.23.0 (`transport/composite.py`,
+# client.py `_alias_env_vars`, tag 1.23.0); openlineage-airflow X requires openlineage-python==X (its setup.py),
+# so Airflow 2.3-2.6 need openlineage-airflow 1.23.0+, within the caps above.
+CLIENT_COMPOSITE = Pin(
+    "2.7", "3.999", f"{CLIENT}>=1.23.0", "reads a composite transport's named transports from 1.23.0"
+)
+OPENLINEAGE_AIRFLOW_ADD_PINS: tuple[Pin, ...] = (
+    Pin(
+        "2.3",
+        "2.4",
+        "openlineage-airflow>=1.23.0,<=1.33.0",
+        "1.23.0+ read a composite transport; 1.34.0+ do not listen below Airflow 2.5",
+    ),
+    Pin("2.5", "2.6", "openlineage-airflow>=1.23.0,<=1.41.0", "1.23.0+ read a composite transport"),
+)
+
 # Astro Runtime 4.0.9 to 4.1.x ship openlineage-airflow 0.4-0.5 (Astro Runtime release notes), whose client
 # ignores OPENLINEAGE_ENDPOINT (openlineage-python reads it from 1.4.0, PR #2151), and `<=1.14.0` keeps it.
 # openlineage-airflow 1.14.0 requires openlineage-python==1.14.0 and Python >=3.8, not Airflow (its METADATA).
@@ -149,13 +166,29 @@ def era(airflow: Version, runtime: Version | None = None) -> Era:
     return "provider"
 
 
-def requirement(airflow: Version, the_era: Era) -> Pin:
-    """The package line for this Airflow (plain Airflow, or an Astro Runtime that does not configure lineage)."""
+def requirement(airflow: Version, the_era: Era, *, composite: bool = False) -> Pin:
+    """The package line for this Airflow (plain Airflow, or an Astro Runtime that does not configure lineage);
+    composite: one whose client reads a composite transport (--add)."""
     airflow = minor(airflow)
     pins = PROVIDER_PINS if the_era == "provider" else OPENLINEAGE_AIRFLOW_PINS
+    if composite and the_era == "plugin":
+        pins = OPENLINEAGE_AIRFLOW_ADD_PINS
     found = next((pin for pin in pins if version(pin.low) <= airflow <= version(pin.high)), None)
     if found is not None:
         return found
     if the_era == "provider":
         return PROVIDER_ANY
     return OPENLINEAGE_AIRFLOW_PINS[-1]  # Airflow 2.7 on a runtime that ships openlineage-airflow
+
+
+def ours() -> tuple[Pin, ...]:
+    """Every requirement line lineage-setup writes (remove takes out the lines exactly as written)."""
+    return (
+        *OPENLINEAGE_AIRFLOW_PINS,
+        *PROVIDER_PINS,
+        PROVIDER_ANY,
+        CLIENT_FOR_ASTRO,
+        ENDPOINT_PIN,
+        CLIENT_COMPOSITE,
+        *OPENLINEAGE_AIRFLOW_ADD_PINS,
+    )
