@@ -385,7 +385,11 @@ def test_the_namespace_order_and_a_key_in_the_dockerfile(tmp_path: Path) -> None
 def test_the_wizard_says_what_an_airflow_project_of_unknown_version_needs(tmp_path: Path) -> None:
     root = _write(tmp_path / "repo", {"a/airflow.cfg": "[core]\n", "b/dbt_project.yml": "name: x\nprofile: x\n"})
     args = ["init", "--dir", str(root), "--url", "https://lineage.example.com", "--api-key", CANARY, "--no-input"]
-    refused = cli([*args, "--yes"])
-    assert refused.exit_code == 2 and "cannot tell which Airflow" in refused.stderr
-    assert "--airflow-version X.Y" in refused.stderr and "--exclude" in refused.stderr
-    assert cli([*args, "--exclude", "a", "--yes"]).exit_code == 0
+    done = cli([*args, "--yes"])  # the others are set up; this one is left out, and the user told why
+    assert done.exit_code == 0, done.output
+    assert "left out Airflow" in done.stderr and "cannot tell which Airflow" in done.stderr
+    assert "--airflow-version X.Y" in done.stderr
+    assert (root / "b" / "openlineage.yml").exists() and not (root / "a" / ".env").exists()
+    named = cli([*args, "--only", "a", "--yes"])  # named: tried, and refused with what to do
+    assert named.exit_code == 2 and "cannot tell which Airflow" in named.stderr
+    assert "left out" not in cli([*args, "--exclude", "a", "--yes"]).stderr

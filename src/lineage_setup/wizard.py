@@ -83,7 +83,7 @@ def _automatic_through_airflow(found: list[Found]) -> list[Found]:
 
 def choose(found: Sequence[Found], args: InitArgs, prompter: answers.Prompter | None) -> list[Found]:
     """--only/--exclude (names or paths), then a checkbox list where there is a terminal."""
-    wanted = [f for f in found if _matches(f, args.only, default=True) and not _matches(f, args.exclude, False)]
+    wanted = [f for f in found if _matches(f, args.only, _plannable(f)) and not _matches(f, args.exclude, False)]
     unknown = [name for name in (*args.only, *args.exclude) if not any(_matches(f, (name,), False) for f in found)]
     if unknown and not any(find(name) for name in unknown):
         raise UsageError(f"--only/--exclude: nothing found matches {', '.join(unknown)}")
@@ -92,6 +92,17 @@ def choose(found: Sequence[Found], args: InitArgs, prompter: answers.Prompter | 
     choices = [(f.key, title(f), f.project.state == "not configured") for f in wanted]
     picked = set(prompter.choose_many("Set up which projects? (space toggles, enter confirms)", choices))
     return [f for f in wanted if f.key in picked]
+
+
+def _plannable(f: Found) -> bool:
+    """Set up unless named otherwise: not a project whose integration cannot tell how it runs (an Airflow
+    project with no version to read); --only names it to try anyway."""
+    return f.project.state != "unknown"
+
+
+def left_out(found: Sequence[Found], chosen: Sequence[Found], args: InitArgs) -> list[Found]:
+    """Projects left out because they cannot be planned as found (not those --exclude names)."""
+    return [f for f in found if not _plannable(f) and f not in chosen and not _matches(f, args.exclude, False)]
 
 
 def _matches(f: Found, names: Sequence[str], default: bool) -> bool:
@@ -171,6 +182,8 @@ def run(args: InitArgs, env: Mapping[str, str], prompter: answers.Prompter | Non
     found, skipped = find_projects(args.root, args.max_depth, env)
     ui.show_found(found, skipped, args.root)
     chosen = choose(found, args, prompter)
+    for f in left_out(found, chosen, args):
+        ui.warn(f"left out {title(f)}: {f.project.route or 'it cannot be set up as found'}")
     if not chosen:
         ui.info("Nothing to set up here." if not found else "No project chosen; nothing was written.")
         return ExitCode.OK

@@ -102,7 +102,7 @@ def _unknown_version(ws: Workspace) -> str:
     again = " ".join(quoting.shell(word) for word in ("lineage-setup", "airflow", "--dir", str(ws.root)))
     return (
         f"cannot tell which Airflow {ws.root} runs: pin it in {REQUIREMENTS} (apache-airflow==X.Y.Z), or set it "
-        f"up on its own with `{again} --airflow-version X.Y` (in the wizard: leave it out with --exclude)"
+        f"up on its own with `{again} --airflow-version X.Y`"
     )
 
 
