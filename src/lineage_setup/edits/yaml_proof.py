@@ -3,6 +3,10 @@
 PyYAML must read it so; ruamel.yaml too, when it is one of the file's readers; and every comment
 (own line or end of line) and `$` placeholder of the original must still be there, except in text
 an operation replaced on purpose (a Section's old entry).
+
+Where the result is plain block YAML that yaml_lines reads (GE checkpoints, mostly), its reading is the
+proof for both readers: it reads such text exactly as each of them does (tests/test_yaml_lines.py), so
+the two are not asked (that halved the time to patch 2,000 checkpoints).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lineage_setup import textdoc
-from lineage_setup.edits import EditError, describe_yaml_error, yaml_read
+from lineage_setup.edits import EditError, describe_yaml_error, yaml_lines, yaml_read
 
 if TYPE_CHECKING:
     from lineage_setup.edits.yaml_write import Op
@@ -34,15 +38,32 @@ def verify(
     """Raise EditError unless `after` reads as `before` with `ops` made (`data`: `before`, loaded)."""
     load = pyyaml_reader(ruamel)
     expected = _expected(data if data is not None else load(before), ops, load)
-    try:
-        got = load(after)
-    except EditError as exc:
-        raise EditError(f"the edited file would not parse: {exc}") from None
-    if got != expected and not (got is None and expected == {}):  # an emptied file reads as nothing
+    got = yaml_lines.load(after)  # what every reader reads, when the result is plain block YAML
+    asked = got is NotImplemented
+    if asked:
+        try:
+            got = (yaml_read.load_pyyaml if ruamel else load)(after)
+        except EditError as exc:
+            raise EditError(f"the edited file would not parse: {exc}") from None
+    if not same(got, expected) and not (got is None and expected == {}):  # an emptied file reads as nothing
         raise EditError("the edit would change other parts of the file")
-    if ruamel:
+    if ruamel and asked:
         _same_for_ruamel(before, after, expected, ops)
     _kept(before, after, dropped)
+
+
+def same(one: Any, other: Any) -> bool:
+    """The same data, types included: 1, 1.0 and True are equal in Python, not the same reading (and a
+    NaN is the same as a NaN)."""
+    if type(one) is not type(other):
+        return False
+    if isinstance(one, dict):
+        if {(type(key), key) for key in one} != {(type(key), key) for key in other}:
+            return False
+        return all(same(value, other[key]) for key, value in one.items())
+    if isinstance(one, list):
+        return len(one) == len(other) and all(map(same, one, other))
+    return one is other or one == other or (isinstance(one, float) and one != one and other != other)
 
 
 def pyyaml_reader(with_ruamel: bool) -> Callable[[str], Any]:
@@ -63,12 +84,12 @@ def _same_for_ruamel(before: str, after: str, expected_pyyaml: Any, ops: Sequenc
     """ruamel.yaml reads YAML 1.2: it must see the original plus the change too."""
     try:
         got = yaml_read.load_ruamel(after)
-        if got == expected_pyyaml:  # both readers agree on the result: one load is enough
+        if same(got, expected_pyyaml):  # both readers agree on the result: one load is enough
             return
         expected = _expected(yaml_read.load_ruamel(before), ops, yaml_read.load_ruamel)
     except Exception as exc:  # ruamel raises many kinds; any of them means we cannot prove the edit
         raise EditError(f"ruamel.yaml cannot read it ({describe_yaml_error(exc)})") from None
-    if got != expected:
+    if not same(got, expected):
         raise EditError("ruamel.yaml would read other parts of the edited file differently")
 
 
