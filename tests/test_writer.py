@@ -271,3 +271,78 @@ def test_a_failed_remote_change_says_the_files_were_written(tmp_path: Path) -> N
     ws.remote(plan.RemoteChange("cluster c-1", (), fail))
     with pytest.raises(VerificationError, match=r"403; the local files were written: .*init\.sh"):
         writer.apply(ws.plan())
+
+
+# --- many files: temp files written first, flushed at once (one syncfs), then each put in place ---------
+
+
+def _many(root: Path, count: int = writer.BATCH + 4) -> tuple[plan.Plan, dict[str, bytes]]:
+    root.mkdir()
+    for n in range(0, count, 2):  # half exist (one with its own mode), half are created
+        (root / f"f{n:02d}.txt").write_text(f"old {n}\n")
+    (root / "f00.txt").chmod(0o640)
+    before = {p.name: p.read_bytes() for p in root.iterdir()}
+    return _plan(root, {f"f{n:02d}.txt": f"new {n}\n" for n in range(count)}), before
+
+
+def test_a_batch_writes_every_file_keeps_modes_and_flushes_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "p"
+    the_plan, _ = _many(root)
+    flushed: list[list[str]] = []
+    real_sync, real_fsync = fs.sync_filesystems, os.fsync
+    files_fsynced: list[int] = []
+    monkeypatch.setattr(fs, "sync_filesystems", lambda paths: (flushed.append(list(paths)), real_sync(paths)))
+    monkeypatch.setattr(fs.os, "fsync", lambda fd: (files_fsynced.append(fd), real_fsync(fd)))
+    writer.apply(the_plan)
+    assert len(flushed) == 1 and len(flushed[0]) == writer.BATCH + 4  # every temp file, in one flush
+    assert len(files_fsynced) == 1  # only the folder (one per folder), no file on its own
+    assert {p.name: p.read_text() for p in root.iterdir()} == {
+        f"f{n:02d}.txt": f"new {n}\n" for n in range(writer.BATCH + 4)
+    }
+    assert (root / "f00.txt").stat().st_mode & 0o777 == 0o640
+    assert (root / "f01.txt").stat().st_mode & 0o777 == fs.default_mode()
+    assert _plan(root, {f"f{n:02d}.txt": f"new {n}\n" for n in range(writer.BATCH + 4)}).changes == ()
+
+
+def test_a_failed_flush_changes_nothing_and_leaves_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "p"
+    the_plan, before = _many(root)
+
+    def fail(paths: object) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(fs, "sync_filesystems", fail)
+    with pytest.raises(WriteError, match="no file was changed"):
+        writer.apply(the_plan)
+    assert {p.name: p.read_bytes() for p in root.iterdir()} == before
+
+
+@pytest.mark.parametrize("failure", [ConflictError, KeyboardInterrupt])
+def test_a_batch_stopped_halfway_puts_back_what_it_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException]
+) -> None:
+    """A file changed by someone else after the temp files were written (or ^C) halfway through the
+    replaces: those already replaced get their old bytes back, and no temp file is left."""
+    root = tmp_path / "p"
+    the_plan, before = _many(root)
+    real_put = fs.put_in_place
+    calls: list[Path] = []
+
+    def put(snap: fs.Snapshot, tmp: str, data: bytes) -> None:
+        calls.append(snap.path)
+        if len(calls) == 10:
+            if failure is KeyboardInterrupt:
+                raise KeyboardInterrupt
+            snap.path.write_text("someone else\n")
+        real_put(snap, tmp, data)
+
+    monkeypatch.setattr(fs, "put_in_place", put)
+    with pytest.raises(ConflictError if failure is ConflictError else UserAbort):
+        writer.apply(the_plan)
+    now = {p.name: p.read_bytes() for p in root.iterdir()}
+    if failure is ConflictError:  # theirs stays as they wrote it
+        assert now.pop(calls[9].name) == b"someone else\n"
+        before.pop(calls[9].name, None)
+    assert now == before
