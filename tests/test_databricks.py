@@ -229,6 +229,7 @@ def test_default_mode_writes_the_script_and_shows_the_steps(empty_dir: Path) -> 
         "--print --format spark-conf",
     ):
         assert text in steps
+    assert "holds the API key, readable by anyone who can view the cluster" in result.stderr  # the promise
     settled = tree(empty_dir)
     again = cli(["databricks", "--dir", str(empty_dir), *CONN, "--yes"])
     assert "Nothing to change" in again.stdout
@@ -250,6 +251,7 @@ def test_steps_with_a_secret_say_how_to_create_it(empty_dir: Path) -> None:
     assert "{{secrets/lineage/k}}" in result.stdout
     assert "databricks secrets create-scope lineage" in result.stdout
     assert not re.search(r"\(the key shows as", result.stdout)
+    assert "readable by anyone" not in result.stderr
     assert list(empty_dir.iterdir()) == []
 
 

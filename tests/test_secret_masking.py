@@ -88,3 +88,11 @@ def test_references_stay_readable() -> None:
 def test_unparseable_file_falls_back_to_the_line_pattern(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = _shown(tmp_path, "broken.yml", "apiKey: olkOLD0123456789\n  - : [\n", capsys)
     assert "olkOLD0123456789" not in out
+
+
+def test_a_one_letter_key_is_refused_without_masking_that_letter_everywhere() -> None:
+    from .helpers import cli
+
+    result = cli(["spark", "--print", "--url", "https://x.example.com", "--api-key", "k", "--namespace", "n"])
+    assert result.exit_code == 2
+    assert "--api-key: the API key is 1 character long (expected 8 to 4096)" in result.stderr

@@ -95,8 +95,15 @@ def test_conf_lines_read_back_by_a_java_properties_reader(conn: list[str]) -> No
     assert seen["spark.extraListeners"] == LISTENER
 
 
-def test_without_format_all_three_come_each_under_a_heading() -> None:
+def test_without_format_one_valid_format_the_sparksession_snippet() -> None:
     result = _print(None)
+    assert result.stdout == _print("python").stdout
+    ast.parse(result.stdout)
+    assert "=== --format" not in result.stderr
+
+
+def test_format_all_gives_all_three_each_under_a_heading() -> None:
+    result = _print("all")
     assert result.stdout == _print("python").stdout + _print("submit").stdout + _print("conf").stdout
     headings = [line for line in result.stderr.splitlines() if "=== --format" in line]
     assert headings == ["# === --format python ===", "# === --format submit ===", "# === --format conf ==="]

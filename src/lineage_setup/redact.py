@@ -17,8 +17,11 @@ _KEY_FIELD = re.compile(r"""(?i)(api[_-]?key["']?[ \t]*[:=]?[ \t]*["']?)(?![$:=]
 _FIELD = r"""(?<![A-Za-z0-9_])({name}["']?[ \t]*[:=][ \t]*["']?)(?![$:=]|\{{\{{secrets/)([^\s"',}}]+)"""
 
 
+SHORTEST = 4  # a shorter "key" (refused anyway: a key has 8 characters or more) would mask letters of every word
+
+
 def register(secret: str | None) -> None:
-    if secret:
+    if secret and len(secret) >= SHORTEST:
         _secrets.add(secret)
 
 

@@ -277,7 +277,8 @@ def api_key(raw: str, source: str = "--api-key") -> str:
         if ch.isspace() or not ch.isprintable():
             raise _fail(source, f"the API key contains {_describe(ch)}")
     if not KEY_MIN <= len(value) <= KEY_MAX:
-        raise _fail(source, f"the API key is {len(value)} characters long (expected {KEY_MIN} to {KEY_MAX})")
+        length = f"{len(value)} character{'s' if len(value) != 1 else ''}"
+        raise _fail(source, f"the API key is {length} long (expected {KEY_MIN} to {KEY_MAX})")
     return value
 
 

@@ -143,6 +143,11 @@ def plan(req: Request[Options], ws: Workspace) -> None:
     if req.options.apply:
         _apply(req, ws, s)
     else:
+        if not s.secret and not req.conn.keyless:
+            ws.note(
+                "the Spark config to paste holds the API key, readable by anyone who can view the cluster; "
+                "store it as a Databricks secret with --secret-scope S --secret-key K instead"
+            )
         for step in rendering.manual_steps(req.conn, s, script or SCRIPT, add=req.add):
             ws.step(step)
 

@@ -30,7 +30,7 @@ HELP = (
     "Configure the OpenLineage Spark listener: patch spark-defaults.conf, or --print a SparkSession "
     "snippet, spark-submit flags or spark-defaults.conf lines."
 )
-PRINT_FORMATS = ("all", "python", "submit", "conf")
+PRINT_FORMATS = ("python", "submit", "conf", "all")  # the first is the default: one valid format on stdout
 
 OPTIONS = (
     Option(
