@@ -44,3 +44,31 @@ def empty_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def key() -> str:
     return CANARY
+
+
+# --- in CI nothing skips silently --------------------------------------------------------------------
+# A test that skips in CI proves nothing there: with CI set (as .ci/run's caller sets it), a skip fails the
+# run, unless the machine itself cannot run it (these reasons: another OS, no /dev/full, not root, no IPv6).
+_IN_CI = bool(os.environ.get("CI"))  # read before the fixture above clears it for each test
+_MACHINE = ("POSIX signals", "/dev/full", "needs root", "IPv6", "::1")
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if not any(word in reason for word in _MACHINE):
+            _skipped.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _IN_CI and _skipped and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _IN_CI and _skipped:
+        count = len(_skipped)
+        terminalreporter.write_line(f"CI is set and {count} test(s) skipped; in CI every test must run:", red=True)
+        for line in _skipped:
+            terminalreporter.write_line(f"  {line}")
