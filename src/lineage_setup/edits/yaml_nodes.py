@@ -20,7 +20,7 @@ from lineage_setup.edits.yaml_read import Key, KeyPath, describe, loader_class
 _ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     kind: str  # "scalar", "map", "seq" or "alias"
     start: int
@@ -84,56 +84,55 @@ def after_line(text: str, index: int) -> int:
 
 
 def _build(text: str) -> tuple[Node | None, set[str]]:
+    """The node tree from the parser's events, in one pass (this runs for every file of a bulk edit)."""
     import yaml
 
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     stack: list[Node] = []
     root: Node | None = None
     aliased: set[str] = set()
-    for event in _events(text):
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            mark: Any = event.end_mark
-            stack.pop().end = mark.index
-            continue
-        if not isinstance(event, yaml.NodeEvent):
-            continue
-        node = _node(event)
-        if node.kind == "alias":
-            aliased.add(node.value)
-        if stack:
-            stack[-1].children.append(node)
-            node.in_flow = stack[-1].flow or stack[-1].in_flow
-        else:
-            root = node
-        if isinstance(event, yaml.CollectionStartEvent):
-            stack.append(node)
+    documents = 0
+    loader = loader_class()(text)
+    try:
+        while (event := loader.get_event()) is not None:
+            if type(event) in ends:
+                stack.pop().end = event.end_mark.index
+                continue
+            node = _node(event)
+            if node is None:
+                documents += type(event) is yaml.DocumentStartEvent
+                if documents > 1:
+                    raise EditError("it holds several YAML documents")
+                continue
+            if node.kind == "alias":
+                aliased.add(node.value)
+            if stack:
+                node.in_flow = stack[-1].flow or stack[-1].in_flow
+                stack[-1].children.append(node)
+            else:
+                root = node
+            if node.kind in ("map", "seq"):
+                stack.append(node)
+    except yaml.YAMLError as exc:
+        raise EditError(f"it is not valid YAML ({describe_yaml_error(exc)})") from None
+    finally:
+        loader.dispose()
     return root, aliased
 
 
-def _events(text: str) -> Iterator[Any]:
+def _node(event: Any) -> Node | None:
+    """A node event's node (its type compared exactly: cheaper than isinstance, and these are final)."""
     import yaml
 
-    documents = 0
-    try:
-        for event in yaml.parse(text, Loader=loader_class()):
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise EditError("it holds several YAML documents")
-            yield event
-    except yaml.YAMLError as exc:
-        raise EditError(f"it is not valid YAML ({describe_yaml_error(exc)})") from None
-
-
-def _node(event: Any) -> Node:
-    import yaml
-
-    start, end, col = event.start_mark.index, event.end_mark.index, event.start_mark.column
-    if isinstance(event, yaml.AliasEvent):
-        return Node("alias", start, end, col, value=str(event.anchor))
-    if isinstance(event, yaml.ScalarEvent):
-        return Node("scalar", start, end, col, value=str(event.value), anchor=event.anchor)
-    kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
-    return Node(kind, start, end, col, anchor=event.anchor, flow=bool(event.flow_style))
+    kind, start, end = type(event), event.start_mark, event.end_mark
+    if kind is yaml.ScalarEvent:
+        return Node("scalar", start.index, end.index, start.column, str(event.value), event.anchor)
+    if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+        shape = "map" if kind is yaml.MappingStartEvent else "seq"
+        return Node(shape, start.index, end.index, start.column, anchor=event.anchor, flow=bool(event.flow_style))
+    if kind is yaml.AliasEvent:
+        return Node("alias", start.index, end.index, start.column, value=str(event.anchor))
+    return None
 
 
 def _detect(doc: Doc, root: Node) -> None:
