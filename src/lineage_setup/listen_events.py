@@ -115,7 +115,8 @@ def parse(body: bytes) -> dict[str, Any]:
     try:
         event = json.loads(body)
     except UnicodeDecodeError as exc:
-        raise Refused(400, f"400 malformed event: not JSON (not UTF-8: {exc.reason} at byte offset {exc.start})") from None
+        why = f"not UTF-8: {exc.reason} at byte offset {exc.start}"
+        raise Refused(400, f"400 malformed event: not JSON ({why})") from None
     except json.JSONDecodeError as exc:
         raise Refused(400, f"400 malformed event: not JSON ({exc})") from None
     except RecursionError:
