@@ -51,9 +51,13 @@ def put(key: str, value: Any) -> None:
 
 
 def finish(exit_code: int) -> None:
-    """Write the report (in --json mode): one document on stdout, with the exit code."""
-    if not _state.json:
+    """Write the report (in --json mode): one document on stdout, with the exit code; then back to plain
+    output (a program calling main() twice, or a test, gets a fresh state)."""
+    global _state
+    report, as_json = _state.report, _state.json
+    _state = _State()
+    if not as_json:
         return
-    _state.report["exit_code"] = int(exit_code)
-    sys.stdout.write(json.dumps(_state.report, indent=2, ensure_ascii=False) + "\n")
+    report["exit_code"] = int(exit_code)
+    sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
