@@ -158,7 +158,7 @@ def test_bad_job_name_is_exit_2(project: Path, value: str, message: str) -> None
 def test_other_answers_update_the_entry_in_place(project: Path) -> None:
     assert _run(project, "--yes").exit_code == 0
     again = cli(["gx", "--dir", str(project), "--url", "https://other.example", "--namespace", "prod",
-                 "--api-key", CANARY + "x", "--yes"])  # fmt: skip
+                 "--api-key", CANARY + "x", "--replace", "--yes"])  # fmt: skip
     assert again.exit_code == 0, again.output
     action = _checkpoint(project, "daily")["action_list"][1]["action"]
     assert action["openlineage_host"] == "https://other.example"

@@ -121,8 +121,9 @@ def _project(root: Path) -> Path:
 
 
 def _setup(root: Path, url: str, *extra: str):  # type: ignore[no-untyped-def]
+    """Set up (the module's project is shared: a test's receiver replaces the one before)."""
     conn = ["--url", url, "--namespace", "gx-team", "--api-key", CANARY]
-    return cli(["great-expectations", "--dir", str(root), *conn, *extra, "--yes"])
+    return cli(["great-expectations", "--dir", str(root), *conn, *extra, "--replace", "--yes"])
 
 
 def _validator() -> Any:

@@ -131,7 +131,7 @@ def test_entry_already_there_keeps_the_users_variables_and_name(tmp_path: Path) 
               "namespace": "${NS}", "type": "openlineage_gx", "url": "https://old.example"}  # fmt: skip
     root = _project(tmp_path / "p")
     (root / "gx" / "checkpoints" / "daily.json").write_text(_checkpoint("daily", [theirs]))
-    result = _run(root, "--yes")
+    result = _run(root, "--replace", "--yes")  # it sends to old.example now
     assert result.exit_code == 0, result.output
     (entry,) = _actions(root, "daily")
     assert entry == {**theirs, "url": "https://lineage.example.com"}

@@ -6,6 +6,10 @@ one), Checkpoint/SimpleCheckpoint YAML files get it in their own action_list (V3
 use operators), and the key goes to uncommitted/config_variables.yml: the YAML files only say
 `${OPENLINEAGE_API_KEY}`, which GE fills in when it loads them. Every edit is a text splice
 (edits/yaml_write.py) that keeps the rest of each file byte for byte.
+
+The wizard's detection and `status`: state.py, report.py (scan.py reads the project); `remove`: removal.py,
+gx1_removal.py, leftovers.py (unsplice.py takes our lines out exactly). --add is refused: the action sends to
+one host (render.add_refusal names the alternative, a composite transport for the OpenLineage client).
 """
 
 from __future__ import annotations
@@ -15,9 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lineage_setup.edits import EditError
-from lineage_setup.integrations import base
 from lineage_setup.integrations.base import Option, Rendered, Request
-from lineage_setup.integrations.great_expectations import checkpoints, edits, files, gx1_project, project
+from lineage_setup.integrations.great_expectations import checkpoints, edits, files, gx1_project, project, report, state
 from lineage_setup.integrations.great_expectations import render as rendering
 from lineage_setup.integrations.great_expectations.checkpoints import Checkpoint
 from lineage_setup.integrations.great_expectations.proposals import propose, say
@@ -66,14 +69,36 @@ def preflight(ws: Workspace, options: Options) -> str | None:
     return None
 
 
-namespace_default = base.no_namespace_default
-detect = base.no_detect
-describe = base.no_describe
-plan_removal = base.no_removal
+namespace_default = state.namespace_default
+detect = state.detect
+describe = report.describe
+
+
+def plan_removal(ws: Workspace, options: Options) -> None:
+    """Take out what `plan` put in (removal.py, gx1_removal.py say how it is recognised)."""
+    from lineage_setup.edits import yaml_read
+    from lineage_setup.integrations.great_expectations import gx1_removal, removal
+
+    root = project.find_root(ws)
+    try:
+        data = yaml_read.load(project.config_text(ws, root))
+    except EditError as exc:
+        ws.info(f"{project.rel(root, project.CONFIG)}: {exc}; nothing was taken out")
+        return
+    config = data if isinstance(data, dict) else {}
+    kind = gx1_project.classify(ws, root, config)
+    if kind.generation == "1.x":
+        gx1_removal.plan(ws, root, config)
+    elif kind.generation == "0.x":
+        removal.plan(ws, root, config)
+    else:
+        ws.info(f"{project.rel(root, project.CONFIG)}: {kind.why}; nothing was taken out")
 
 
 def plan(req: Request[Options], ws: Workspace) -> None:
     root = project.find_root(ws)
+    if req.add:
+        _refuse_add(req, ws)
     kind = _kind(ws, root)
     if kind.generation != "0.x":
         from lineage_setup.integrations.great_expectations import gx1
@@ -87,17 +112,29 @@ def plan(req: Request[Options], ws: Workspace) -> None:
     say(ws, found.notes, found.infos)
     edited: list[Checkpoint | files.ConfigEdit] = [*found.checkpoints, edit]
     propose(ws, edited)
-    variables = {name for each in edited for name in each.variables} or {edits.KEY_VARIABLE}
-    shared = [each.rel for each in found.checkpoints]
-    rel, keyed = files.variables_edit(ws, req.conn, root, config, variables, shared)
-    ws.keep_out_of_git(rel, "holds the OpenLineage API key", ignore_in=root)
-    ws.write(rel, keyed, reason=f"the API key, for ${{{edits.KEY_VARIABLE}}} in {project.CONFIG}", secret=True)
+    if not req.conn.keyless:
+        variables = {name for each in edited for name in each.variables} or {edits.KEY_VARIABLE}
+        shared = [each.rel for each in found.checkpoints]
+        rel, keyed = files.variables_edit(ws, req.conn, root, config, variables, shared)
+        ws.keep_out_of_git(rel, "holds the OpenLineage API key", ignore_in=root)
+        ws.write(rel, keyed, reason=f"the API key, for ${{{edits.KEY_VARIABLE}}} in {project.CONFIG}", secret=True)
     _requirement(ws)
     simple = [each.name for each in found.checkpoints if each.kind == "SimpleCheckpoint"]
     say(ws, project.warnings(ws, root, simple, req.env, req.conn.api_key), ())
+    if req.conn.preset.gzip:
+        ws.note(rendering.gzip_note(req.conn))
     ws.step(f"check great_expectations --version: OpenLineage's action runs on {project.SUPPORTED} only")
     example = found.checkpoints[0].name if found.checkpoints else "NAME"
     ws.step(f"cd {ws.root} && great_expectations checkpoint run {example}   (each validation sends one event)")
+
+
+def _refuse_add(req: Request[Options], ws: Workspace) -> None:
+    """--add: the action takes one host. Refused when the project sends elsewhere now (with the alternative);
+    with nothing to add beside, --add sets up as usual."""
+    elsewhere = {value for found in state.detect(ws) for name, value in found.facts if name == "sends to"}
+    elsewhere.discard(req.conn.lineage_url)
+    if elsewhere:
+        raise rendering.add_refusal(req.conn, sorted(elsewhere))
 
 
 def _kind(ws: Workspace, root: str) -> gx1_project.Kind:

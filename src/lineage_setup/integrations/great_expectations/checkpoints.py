@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from lineage_setup.edits import EditError, yaml_read, yaml_write
 from lineage_setup.edits.yaml_emit import Scalar, plain
 from lineage_setup.edits.yaml_write import Op
-from lineage_setup.integrations.great_expectations import edits, project, settled
+from lineage_setup.integrations.great_expectations import edits, keyless, project, settled
 from lineage_setup.integrations.great_expectations.render import checkpoint_by_hand
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ def plan_checkpoint(
     said = (found.operators, found.variables, found.notes, found.infos)
     try:
         updated = yaml_write.apply(text, found.ops, data)
+        if keyless.KEY not in params and kind != "LegacyCheckpoint":
+            updated = keyless.without_key(updated, data, [("action_list",)])
     except EditError as exc:
         return Checkpoint(name, rel, kind, None, *said, refused=f"{exc}.\n{checkpoint_by_hand(params, text)}")
     return Checkpoint(name, rel, kind, updated if updated != text else None, *said)

@@ -196,8 +196,9 @@ def existing_entry(rel: str, data: Any, path: KeyPath, params: Mapping[str, Scal
     whole = _WHOLE_VARIABLE.fullmatch(key) if isinstance(key, str) else None
     notes, infos = [], []
     if isinstance(key, str) and key and not has_placeholder(key):
+        done = f"replaces it with ${{{KEY_VARIABLE}}}" if "openlineage_apiKey" in params else "takes it out"
         notes.append(
-            f"{rel} holds an API key in plain text; lineage-setup replaces it with ${{{KEY_VARIABLE}}}. "
+            f"{rel} holds an API key in plain text; lineage-setup {done}. "
             "If the file was ever committed or shared, revoke that key"
         )
     if "job_name" not in params and action.get("job_name"):

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from lineage_setup import redact
 from lineage_setup.edits import EditError, requirements, yaml_read, yaml_write
 from lineage_setup.edits.yaml_emit import Scalar, plain, quoted
+from lineage_setup.edits.yaml_read import KeyPath
 from lineage_setup.edits.yaml_write import Op
 from lineage_setup.integrations import base
-from lineage_setup.integrations.great_expectations import edits, project
+from lineage_setup.integrations.great_expectations import edits, keyless, project
 from lineage_setup.integrations.great_expectations.checkpoints import V3_CLASSES, Checkpoint
 from lineage_setup.integrations.great_expectations.project import CONFIG, PIN, REQUIREMENTS, SUPPORTED, VARIABLES
 from lineage_setup.integrations.great_expectations.render import (
@@ -88,7 +89,7 @@ def project_config(
     variables: list[str] = []
     notes: list[str] = []
     try:
-        if not config.get("config_variables_file_path"):
+        if keyless.KEY in params and not config.get("config_variables_file_path"):  # for the key, if any
             ops += edits.put_ops(config, "config_variables_file_path", plain(VARIABLES))
         for name in sorted(wanted, key=lambda name: (name != edits.OPERATOR, name)):
             ops += edits.operator_ops(config, name, params)
@@ -97,6 +98,9 @@ def project_config(
             notes += existing.notes
             infos += existing.infos
         updated = yaml_write.apply(text, ops)
+        if keyless.KEY not in params:
+            lists: list[KeyPath] = [("validation_operators", name, "action_list") for name in sorted(wanted)]
+            updated = keyless.without_key(updated, config, lists)
     except EditError as exc:
         snippet = operator_snippet(params)
         return ConfigEdit(rel, refused=f"{exc}.\nMake validation_operators in it hold this yourself:\n{snippet}")

@@ -50,14 +50,15 @@ def plan(req: Request[Any], ws: Workspace, root: str, text: str, kind: Kind) -> 
         raise rendering.config_refusal(label, exc, conn, job_name) from None
     _module(ws, where, req)
     found = _checkpoints(ws, where, req)
-    config_edit = _config(project.rel(root, project.CONFIG), text, config, where)
+    config_edit = _config(project.rel(root, project.CONFIG), text, config, where, keyed=not conn.keyless)
     edited: list[Checkpoint | ConfigEdit] = [*found, config_edit]
     propose(ws, edited)
-    variables = {name for each in edited for name in each.variables} or {edits.KEY_VARIABLE}
-    shared = [where.module, *(each.rel for each in found)]
-    rel, keyed = files.variables_edit(ws, conn, root, config, variables, shared)
-    ws.keep_out_of_git(rel, "holds the OpenLineage API key", ignore_in=root)
-    ws.write(rel, keyed, reason=f"the API key, for ${{{edits.KEY_VARIABLE}}} in the checkpoints", secret=True)
+    if not conn.keyless:  # a backend that takes no key: no key anywhere
+        variables = {name for each in edited for name in each.variables} or {edits.KEY_VARIABLE}
+        shared = [where.module, *(each.rel for each in found)]
+        rel, keyed = files.variables_edit(ws, conn, root, config, variables, shared)
+        ws.keep_out_of_git(rel, "holds the OpenLineage API key", ignore_in=root)
+        ws.write(rel, keyed, reason=f"the API key, for ${{{edits.KEY_VARIABLE}}} in the checkpoints", secret=True)
     _requirement(ws)
     say(ws, _warnings(req, conn.api_key), ())
     example = found[0].name if found else "NAME"
@@ -93,13 +94,13 @@ def _checkpoints(ws: Workspace, where: Layout, req: Request[Any]) -> list[Checkp
     ]
 
 
-def _config(rel: str, text: str, config: dict[str, Any], where: Layout) -> ConfigEdit:
+def _config(rel: str, text: str, config: dict[str, Any], where: Layout, *, keyed: bool) -> ConfigEdit:
     """great_expectations.yml: the checkpoint store loaded from the module; the plugins folder and the config
-    variables file named (GX's defaults) when the file names none."""
+    variables file (for the key) named (GX's defaults) when the file names none."""
     ops: list[Op] = []
     if where.store_module != MODULE:
         ops.append(Put(("stores", where.store), "module_name", plain(MODULE), after="class_name"))
-    if not config.get("config_variables_file_path"):
+    if keyed and not config.get("config_variables_file_path"):
         ops.append(Put((), "config_variables_file_path", plain(project.VARIABLES)))
     if where.plugins is None:
         ops.append(Put((), "plugins_directory", plain(gx1_project.PLUGINS), after="config_variables_file_path"))

@@ -100,7 +100,14 @@ def _update(rel: str, have: dict[str, Any], entry: Mapping[str, Any], own_job: b
         infos.append(f"{rel}: kept job_name: {have['job_name']} (pass --job-name to change it)")
     if not isinstance(have.get("name"), str):
         merged = json_doc.put(merged, "name", entry["name"])
+    if "compression" in entry:
+        merged = json_doc.put(merged, "compression", entry["compression"])
+    else:
+        merged.pop("compression", None)  # a backend that does not expect it (an earlier run's)
     secret = have.get("api_key")
+    if "api_key" not in entry:  # a backend that takes no key: none at all
+        merged.pop("api_key", None)
+        return _Merged(merged, KEY_VARIABLE, (), tuple(infos))
     if isinstance(secret, str) and has_placeholder(secret):
         whole = _WHOLE_VARIABLE.fullmatch(secret)
         return _Merged(merged, (whole.group(1) or whole.group(2)) if whole else KEY_VARIABLE, (), tuple(infos))

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 PRODUCER = f"{PROJECT_URL}/tree/v{__version__}"  # as verify's test events say it
 PIN = "openlineage-python>=1.13.1"  # event_v2 and facet_v2 (the data quality facets) are in 1.13.1 and later
+# HttpConfig reads `compression` (gzip) since openlineage-python 1.13.0 (client/python/openlineage/client/
+# transport/http.py @1.13.0), so PIN covers it
+COMPRESSION = "gzip"
 MARKER = "(written by lineage-setup"  # the module's first line says so: ours to replace
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -60,10 +63,13 @@ def check_values(conn: Connection) -> None:
 
 
 def entry_text(conn: Connection, job_name: str | None) -> str:
-    """The checkpoint's action entry as GX writes it (keys sorted, indent 2; the key only as ${VAR})."""
+    """The checkpoint's action entry as GX writes it (keys sorted, indent 2; the key only as ${VAR}, and none
+    for a backend that takes none; compression for a backend that expects gzip)."""
+    api_key = "" if conn.keyless else f'\n  "api_key": {json.dumps(f"${{{KEY_VARIABLE}}}")},'
     return templates.render(
         "great_expectations/gx1_checkpoint_action.json.tmpl",
-        api_key=json.dumps(f"${{{KEY_VARIABLE}}}"),
+        api_key=api_key,  # none for a backend that takes no key
+        compression=f'\n  "compression": {json.dumps(COMPRESSION)},' if conn.preset.gzip else "",
         endpoint=json.dumps(conn.endpoint),
         job_name=json.dumps(job_name),
         namespace=json.dumps(conn.namespace),
@@ -92,6 +98,7 @@ def print_command(conn: Connection, job_name: str | None) -> str:
     """The command that prints these forms again (the key is asked, or read from the environment)."""
     flags = ["--url", conn.url, "--endpoint", conn.endpoint, "--namespace", conn.namespace]
     flags += ["--job-name", job_name] if job_name is not None else []
+    flags += ["--backend", conn.backend] if conn.backend != "custom" else []
     return "lineage-setup great-expectations --print --format gx1 " + " ".join(quoting.shell(f) for f in flags)
 
 
@@ -139,6 +146,12 @@ def checkpoint_by_hand(conn: Connection, job_name: str | None) -> str:
     return f'Add this item to its "actions" list yourself:\n{entry_text(conn, job_name)}'
 
 
+def _key_hint(conn: Connection) -> str:
+    if conn.keyless:
+        return f"no key: {conn.preset.title} takes none"
+    return f"the key goes into gx/{VARIABLES} (--format variables) or the environment as {KEY_VARIABLE}"
+
+
 def render(conn: Connection, job_name: str | None) -> Rendered:
     """--print --format gx1: the module, then the checkpoint entry and the great_expectations.yml lines."""
     check_values(conn)
@@ -149,10 +162,7 @@ def render(conn: Connection, job_name: str | None) -> Rendered:
         (
             Rendered(
                 entry_text(conn, job_name),
-                (
-                    'add this item to the "actions" list of each checkpoint in gx/checkpoints/*.json; the key goes '
-                    f"into gx/{VARIABLES} (--format variables) or the environment as {KEY_VARIABLE}",
-                ),
+                (f'add this item to the "actions" list of each gx/checkpoints/*.json; {_key_hint(conn)}',),
             ),
             Rendered(
                 store_text(),

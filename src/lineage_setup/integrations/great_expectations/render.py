@@ -24,16 +24,44 @@ Params = Mapping[str, Scalar]
 
 
 def openlineage_host(conn: Connection) -> str:
-    """The action posts to `<openlineage_host>/api/v1/lineage` (urljoin): only endpoints ending so fit."""
+    """The action posts to `<openlineage_host>/api/v1/lineage` (urljoin): only endpoints ending so fit (a
+    prefix before it is kept as the host's path: DataHub's and Atlan's paths end so)."""
     if conn.endpoint == DEFAULT_ENDPOINT:
         return conn.url
     if conn.endpoint.endswith("/" + DEFAULT_ENDPOINT):
         return f"{conn.url}/{conn.endpoint[: -len(DEFAULT_ENDPOINT)]}"  # a prefix, kept by urljoin's trailing /
+    backend = f"{conn.preset.title}'s endpoint" if conn.backend != "custom" else "the endpoint"
     raise UsageError(
-        f"the endpoint {conn.endpoint} cannot be used with Great Expectations: OpenLineage's GE action "
+        f"{backend} {conn.endpoint} cannot be used with GE 0.x: OpenLineage's GE action "
         f"(openlineage-integration-common <= 1.39.0) always posts to <openlineage_host>/{DEFAULT_ENDPOINT}. "
-        f"Use an endpoint ending in {DEFAULT_ENDPOINT}, or leave openlineage_host out of the action and set "
-        "OPENLINEAGE_URL and OPENLINEAGE_ENDPOINT where GE runs (the client then reads them)"
+        "GX 1.x projects can (lineage-setup great-expectations sets them up with any endpoint). On GE 0.x, leave "
+        "openlineage_host out of the action and configure the OpenLineage client where GE runs: "
+        f"OPENLINEAGE_URL={conn.url} and OPENLINEAGE_ENDPOINT={conn.endpoint}, or an openlineage.yml "
+        f"(`{dbt_print_command(conn)}` prints one)"
+    )
+
+
+def dbt_print_command(conn: Connection) -> str:
+    """The command that prints an openlineage.yml for these answers (the key is asked, or read from the
+    environment): the file openlineage-python reads where GE runs, too."""
+    flags = ["--url", conn.url, "--endpoint", conn.endpoint, "--namespace", conn.namespace]
+    flags += ["--backend", conn.backend] if conn.backend != "custom" else []
+    return "lineage-setup dbt --print --format yaml " + " ".join(quoting.shell(flag) for flag in flags)
+
+
+def add_refusal(conn: Connection, elsewhere: Iterable[str]) -> UsageError:
+    """--add on a project whose action sends elsewhere: the action takes one host; the alternative."""
+    where = ", ".join(elsewhere)
+    return UsageError(
+        f"--add: Great Expectations' OpenLineage action sends to one host (openlineage_host; GX 1.x: its url), so "
+        f"lineage-setup cannot add {conn.lineage_url} beside {where}. To send to both, leave openlineage_host "
+        "and openlineage_apiKey (GX 1.x: url and api_key) out of the action, and give the OpenLineage client a "
+        "composite transport where GE runs: an openlineage.yml in the folder GE runs from (or OPENLINEAGE_CONFIG "
+        "naming one), or OPENLINEAGE__TRANSPORT__TYPE=composite with OPENLINEAGE__TRANSPORT__TRANSPORTS__<NAME>__* "
+        "variables (openlineage-python 1.23.0 or later). "
+        f"`{dbt_print_command(conn)}` prints the openlineage.yml for {conn.lineage_url}; put its transport and the "
+        "one you have under `transport: {type: composite, continue_on_failure: true, transports: {<name>: ..., "
+        "<name>: ...}}`. " + f"Or pass --replace to send to {conn.lineage_url} only."
     )
 
 
@@ -48,12 +76,14 @@ def check_job_name(name: str | None) -> None:
 
 
 def params(conn: Connection, job_name: str | None) -> dict[str, Scalar]:
-    """The action's parameters we own; the key only as a ${VAR} GE substitutes."""
+    """The action's parameters we own; the key only as a ${VAR} GE substitutes (none for a backend that
+    takes no key)."""
     values = {
         "openlineage_host": quoted(openlineage_host(conn)),
         "openlineage_namespace": quoted(conn.namespace),
-        "openlineage_apiKey": placeholder(KEY_VARIABLE),
     }
+    if not conn.keyless:
+        values["openlineage_apiKey"] = placeholder(KEY_VARIABLE)
     if job_name is not None:
         values["job_name"] = quoted(job_name)
     return values
@@ -65,14 +95,20 @@ def _action_values(params: Params) -> dict[str, str]:
     return {name: params[name].literal if name in params else "null" for name in names}
 
 
+def _snippet(template: str, params: Params) -> str:
+    """A template with the action's values; without a key, its openlineage_apiKey line is left out."""
+    text = templates.render(template, **_action_values(params))
+    return text if "openlineage_apiKey" in params else re.sub(r"(?m)^ *openlineage_apiKey: null\n", "", text)
+
+
 def operator_snippet(params: Params) -> str:
     """great_expectations.yml's validation operator with GE's default actions and ours (the edit itself is
     spliced by edits/yaml_write in the file's own indentation)."""
-    return templates.render("great_expectations/operator.yml.tmpl", **_action_values(params))
+    return _snippet("great_expectations/operator.yml.tmpl", params)
 
 
 def checkpoint_snippet(params: Params) -> str:
-    return templates.render("great_expectations/checkpoint_action.yml.tmpl", **_action_values(params))
+    return _snippet("great_expectations/checkpoint_action.yml.tmpl", params)
 
 
 def checkpoint_by_hand(params: Params, text: str) -> str:
@@ -94,24 +130,36 @@ def variables_lines(names: Iterable[str], api_key: str) -> str:
                    for name in names).rstrip("\n")
 
 
+def gzip_note(conn: Connection) -> str:
+    return (
+        f"{conn.preset.title} expects gzip-compressed events, and OpenLineage's GE 0.x action has no compression "
+        "setting: it sends them uncompressed (GX 1.x projects get compression: gzip)"
+    )
+
+
 def render(conn: Connection, job_name: str | None, fmt: str) -> Rendered:
     versions = f"works with {SUPPORTED}; pip install '{PIN}' (GX 1.x: --format gx1)"
+    gzip = (gzip_note(conn),) if conn.preset.gzip else ()
     if fmt == "checkpoint":
         return Rendered(
             checkpoint_snippet(params(conn, job_name)),
-            ("append this item to the action_list of each Checkpoint YAML file in checkpoints/", versions),
+            ("append this item to the action_list of each Checkpoint YAML file in checkpoints/", versions, *gzip),
         )
     if fmt == "variables":
+        if conn.keyless:
+            raise UsageError(f"--format variables: there is no key to print ({conn.preset.title} takes none)")
         return Rendered(
             variables_snippet(conn),
             (f"add to {VARIABLES} (chmod 600; GE's .gitignore keeps uncommitted/ out of git)",),
         )
+    key = f"the key goes into {VARIABLES} (--format variables)" if not conn.keyless else "no key: none is sent"
     return Rendered(
         operator_snippet(params(conn, job_name)),
         (
             f"merge into {CONFIG}; point LegacyCheckpoints at it with validation_operator_name: {OPERATOR}",
-            f"the key goes into {VARIABLES} (--format variables)",
+            key,
             versions,
+            *gzip,
         ),
     )
 

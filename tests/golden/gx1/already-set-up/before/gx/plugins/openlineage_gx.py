@@ -13,7 +13,9 @@ great_expectations.yml names this module as the checkpoint store's module_name, 
 itself stays GX's own CheckpointStore. Without that line: `import openlineage_gx` before loading a checkpoint.
 
 The key is read when the action runs: "${OPENLINEAGE_API_KEY}" in a checkpoint is filled in by GX from
-the environment or from config_variables_file_path, so no checkpoint file holds it.
+the environment or from config_variables_file_path, so no checkpoint file holds it. Without a url, the
+OpenLineage client's own config decides where events go (an openlineage.yml, OPENLINEAGE__TRANSPORT__*
+variables, OPENLINEAGE_URL): a composite transport there sends them to several backends.
 """
 
 import datetime
@@ -39,15 +41,25 @@ class OpenLineageAction(ValidationAction):
     """Sends each validation of the checkpoint to an OpenLineage endpoint; never fails the checkpoint."""
 
     type: Literal["openlineage_gx"] = "openlineage_gx"
-    url: Value
+    url: Optional[Value] = None
     endpoint: Value = "api/v1/lineage"
     namespace: Value
     api_key: Optional[Value] = None
     job_name: Optional[str] = None
+    compression: Optional[str] = None
+
+    def dict(self, **kwargs: Any) -> Dict[str, Any]:
+        """What GX saves in the checkpoint: the optional settings only when set, as lineage-setup writes them."""
+        data = super().dict(**kwargs)
+        for name in ("url", "api_key", "compression"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
     def run(self, checkpoint_result: Any, action_context: Any = None) -> Dict[str, Any]:
         try:
-            client = _client(self._text(self.url), self._text(self.endpoint), self._text(self.api_key))
+            url, endpoint, api_key = (self._text(value) for value in (self.url, self.endpoint, self.api_key))
+            client = _client(url, endpoint, api_key, self.compression)
             results = checkpoint_result.run_results.items()
             runs = [self._send(client, checkpoint_result, *item) for item in results]
         except Exception as exc:  # lineage must never make a validation fail
@@ -90,13 +102,17 @@ class OpenLineageAction(ValidationAction):
         return "{}.{}".format(checkpoint.name, definition)
 
 
-def _client(url: str, endpoint: str, api_key: str) -> Any:
+def _client(url: str, endpoint: str, api_key: str, compression: Optional[str]) -> Any:
     from openlineage.client import OpenLineageClient
     from openlineage.client.transport.http import HttpConfig, HttpTransport
 
+    if not url:  # the client's own config: openlineage.yml, OPENLINEAGE__TRANSPORT__*, OPENLINEAGE_URL
+        return OpenLineageClient()
     config: Dict[str, Any] = {"type": "http", "url": url, "endpoint": endpoint}
     if api_key:
         config["auth"] = {"type": "api_key", "apiKey": api_key}
+    if compression:  # HttpConfig reads it since openlineage-python 1.13.0
+        config["compression"] = compression
     return OpenLineageClient(transport=HttpTransport(HttpConfig.from_dict(config)))
 
 
