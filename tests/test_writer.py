@@ -154,6 +154,19 @@ def test_directory_and_fifo_are_refused(tmp_path: Path) -> None:
             _plan(tmp_path, {name: "y\n"})
 
 
+def test_a_fifo_is_never_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening a FIFO would release a writer blocked on it: a snapshot only looks (lstat)."""
+    os.mkfifo(tmp_path / "fifo")
+    opened: list[str] = []
+    real_open = os.open
+    monkeypatch.setattr(fs.os, "open", lambda path, *args: (opened.append(str(path)), real_open(path, *args))[1])
+    snap = fs.snapshot(tmp_path / "fifo")
+    assert (snap.data, opened) == (None, [])
+    assert fs.snapshot(tmp_path / "none") == fs.Snapshot(tmp_path / "none", None, None)
+    (tmp_path / "f").write_bytes(b"x" * 70_000)
+    assert fs.snapshot(tmp_path / "f").data == b"x" * 70_000 and opened == [str(tmp_path / "f")]
+
+
 def test_hard_link_is_refused(tmp_path: Path) -> None:
     (tmp_path / "a").write_text("x\n")
     os.link(tmp_path / "a", tmp_path / "b")
@@ -346,3 +359,20 @@ def test_a_batch_stopped_halfway_puts_back_what_it_replaced(
         assert now.pop(calls[9].name) == b"someone else\n"
         before.pop(calls[9].name, None)
     assert now == before
+
+
+def test_workspace_glob_finds_what_pathlib_finds_in_the_same_order(tmp_path: Path) -> None:
+    """Workspace.glob's os.walk path for `**/NAME` against pathlib's glob: links to folders not entered,
+    a link to a file listed, a folder named like a file left out, dotfiles in, part-by-part order."""
+    root = tmp_path / "p"
+    for rel in ["a/b.yml", "a.x/c.yml", "z.yml", "A.yml", ".h.yml", "sub/deeper/q.yml", "sub/x.yaml", "d.yml/i.yml"]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("x: 1\n")
+    (root / "link").symlink_to(root / "sub")
+    (root / "lf.yml").symlink_to(root / "z.yml")
+    (root / "ld.yml").symlink_to(root / "sub")
+    ws = Workspace(root)
+    for pattern in ("**/*.yml", "**/*", "*.yml"):
+        expected = sorted(path for path in root.glob(pattern) if not path.is_dir())
+        assert ws.glob(pattern) == expected, pattern
+    assert [p.relative_to(root).as_posix() for p in ws.glob("**/*.yml", under="sub")] == ["sub/deeper/q.yml"]

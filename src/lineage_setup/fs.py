@@ -33,8 +33,39 @@ class Snapshot:
         return stat.S_IMODE(self.st.st_mode) if self.st else None
 
 
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
 def snapshot(path: Path) -> Snapshot:
-    """A target as it is now: a link or other non-file has no data (the writer refuses to replace it)."""
+    """A target as it is now: a link or other non-file has no data (the writer refuses to replace it).
+
+    lstat first: a FIFO is never opened (opening one would release a writer waiting on it). A regular file
+    is then read with one open, fstat and read (a bulk run snapshots thousands)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return Snapshot(path, None, None)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in a path read from a config file
+        raise _unreadable(path, exc) from None
+    if not stat.S_ISREG(st.st_mode):
+        return Snapshot(path, None, st)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return _snapshot_by_lstat(path)  # replaced since the lstat, or unreadable: the careful way says which
+    try:
+        now = os.fstat(fd)
+        if not stat.S_ISREG(now.st_mode):
+            return _snapshot_by_lstat(path)
+        data = os.read(fd, now.st_size + 1)
+        if len(data) != now.st_size:  # it changed size meanwhile: read on to its end
+            data += b"".join(iter(lambda: os.read(fd, 1 << 20), b""))
+        return Snapshot(path, data, now)
+    finally:
+        os.close(fd)
+
+
+def _snapshot_by_lstat(path: Path) -> Snapshot:
     try:
         st = os.lstat(path)
     except FileNotFoundError:

@@ -27,6 +27,7 @@ class _Files:
         self.git: dict[Path, git.GitStatus] = {}
         self.plain: set[Path] = set()  # files proposed without the key
         self.reads = 0  # files read from disk (the benchmark and tests count them)
+        self.globs: dict[tuple[Path, str], list[Path]] = {}
 
 
 class Workspace:
@@ -79,11 +80,13 @@ class Workspace:
         return self._snap(self.path(rel)).st
 
     def glob(self, pattern: str, under: str | Path = "") -> list[Path]:
-        """Files under a folder matching a pattern (`**/` recurses; linked folders are not entered), sorted."""
+        """Files under a folder matching a pattern (`**/` recurses; linked folders are not entered), sorted
+        as paths (part by part); asked once per run (detection and planning share the answer)."""
         folder = self.path(under)
-        if not folder.is_dir():
-            return []
-        return sorted(path for path in folder.glob(pattern) if not path.is_dir())
+        key = (folder, pattern)
+        if key not in self._files.globs:
+            self._files.globs[key] = _glob(folder, pattern)
+        return list(self._files.globs[key])
 
     def read(self, rel: str | Path) -> str | None:
         """Text (BOM removed) of a file we may edit, pending edits included; None if absent or not a file.
@@ -253,3 +256,21 @@ class Workspace:
             f"Make git ignore {self.label(path)} (git check-ignore -v {self.label(path)} shows the rule that "
             "decides), then run this again."
         )
+
+
+def _glob(folder: Path, pattern: str) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    name = pattern[3:]
+    if not pattern.startswith("**/") or "/" in name or "**" in name:
+        return sorted(path for path in folder.glob(pattern) if not path.is_dir())
+    # `**/NAME`: os.walk and a name match, sorted as strings split at `/` (the order Path sorting gives):
+    # for 2,000 checkpoints a third of the time of pathlib's glob, sort and is_dir() per path
+    import fnmatch
+
+    found = [
+        os.path.join(top, file)
+        for top, _, files in os.walk(folder)  # links to folders are listed, not entered
+        for file in fnmatch.filter(files, name)
+    ]
+    return [Path(path) for path in sorted(found, key=lambda path: path.split(os.sep))]
