@@ -38,8 +38,7 @@ dotenv = pytest.importorskip("dotenv")
 ENV_CASES = sorted(
     case
     for case in os.listdir(GOLDEN)
-    if (GOLDEN / case / "after" / "dot-env").exists()
-    and HEADER in (GOLDEN / case / "after" / "dot-env").read_text()
+    if (GOLDEN / case / "after" / "dot-env").exists() and HEADER in (GOLDEN / case / "after" / "dot-env").read_text()
 )
 PROVIDER_CASES = [case for case in ENV_CASES if TRANSPORT in (GOLDEN / case / "after" / "dot-env").read_text()]
 CONNECTION = Connection("https://lineage.example.com", "api/v1/lineage", "dev", CANARY)

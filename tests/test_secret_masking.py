@@ -32,7 +32,7 @@ def _old_forms(key: str) -> dict[str, str]:
         "escaped-name.conf": f"spark.openlineage.transport.auth.api\\u004Bey {key}\n",
         "transport-json.env": (
             "AIRFLOW__OPENLINEAGE__TRANSPORT="
-            f"'{{\"type\":\"http\",\"url\":\"https://h\",\"auth\":{{\"type\":\"api_key\",\"apiKey\":\"{key}\"}}}}'\n"
+            f'\'{{"type":"http","url":"https://h","auth":{{"type":"api_key","apiKey":"{key}"}}}}\'\n'
         ),
         "sub-transport.env": f"OPENLINEAGE__TRANSPORT__TRANSPORTS__OBS__AUTH__API_KEY={key}\n",
         "multi-line.env": f'OPENLINEAGE_API_KEY="{key[:half]}\n{key[half:]}"\n',

@@ -136,9 +136,7 @@ def namespaces(chosen: Sequence[Found], conn: answers.Connection, prompter: answ
     from lineage_setup import validate
 
     check = validate.as_prompt_check(validate.namespace, "answer")
-    return [
-        prompter.text(f"Namespace for {title(f)}", default=f.project.name or "", validate=check) for f in chosen
-    ]
+    return [prompter.text(f"Namespace for {title(f)}", default=f.project.name or "", validate=check) for f in chosen]
 
 
 @dataclass

@@ -114,7 +114,7 @@ def by_hand(conn: Connection, job_name: str | None, own_store: bool = False) -> 
     return (
         f"save the module that `{print_command(conn, job_name)}` prints as "
         f"{PLUGINS}{MODULE}.py in the project's plugins_directory, {loading}\n"
-        f"add this item to the \"actions\" list of each checkpoint's JSON file:\n{entry_text(conn, job_name)}"
+        f'add this item to the "actions" list of each checkpoint\'s JSON file:\n{entry_text(conn, job_name)}'
         f"and put {KEY_VARIABLE} in {VARIABLES} (--format variables) or the environment where GX runs.\n"
     )
 
@@ -173,4 +173,3 @@ def render(conn: Connection, job_name: str | None) -> Rendered:
             ),
         ),
     )
-

@@ -126,8 +126,9 @@ def variables_snippet(conn: Connection) -> str:
 def variables_lines(names: Iterable[str], api_key: str) -> str:
     """One `NAME: "key"` line per variable (a name GE substitutes is a plain word; the key is quoted)."""
     template = "great_expectations/variables.yml.tmpl"
-    return "".join(templates.render(template, variable=plain(name).literal, api_key=quoting.yaml_str(api_key))
-                   for name in names).rstrip("\n")
+    return "".join(
+        templates.render(template, variable=plain(name).literal, api_key=quoting.yaml_str(api_key)) for name in names
+    ).rstrip("\n")
 
 
 def gzip_note(conn: Connection) -> str:
