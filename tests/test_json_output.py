@@ -4,10 +4,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 import pytest
 
@@ -86,3 +93,50 @@ def test_json_asks_nothing_even_in_a_terminal(repo: Path, monkeypatch: pytest.Mo
     document = _document(["dbt", "--dir", str(repo / "analytics"), "--yes"])
     assert document["exit_code"] == 2  # missing answers, not a prompt
     assert "missing" in document["errors"][0]
+
+
+def test_demo_lists_the_events_the_receiver_got() -> None:
+    document = _document(["demo"])
+    assert document["exit_code"] == 0
+    assert len(document["events"]) == 2 and {"START", "COMPLETE"} <= set(" ".join(document["events"]).split())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_listen_prints_its_document_when_stopped() -> None:
+    with socket.socket() as probe:  # a free port: with --json nothing says which one --port 0 took
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lineage_setup", "listen", "--port", str(port), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("OPENLINEAGE", "LINEAGE_SETUP"))},
+    )
+    try:
+        event = {
+            "eventType": "START",
+            "eventTime": "2026-01-01T00:00:00Z",
+            "run": {"runId": "01890000-0000-7000-8000-000000000001"},
+            "job": {"namespace": "n", "name": "j"},
+            "producer": "https://example.com/p",
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        }
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                answer = httpx.post(f"http://127.0.0.1:{port}/api/v1/lineage", json=event, timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        assert answer.status_code == 201
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    document = json.loads(stdout)
+    jsonschema.Draft202012Validator(SCHEMA).validate(document)
+    assert document["command"] == "listen" and document["exit_code"] == 0, stderr
+    assert len(document["events"]) == 1 and "START" in document["events"][0]

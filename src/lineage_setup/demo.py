@@ -71,7 +71,7 @@ def _demo(folder: Path, url: str, listener: object, events: list[str]) -> ExitCo
         code = ExitCode.FAILED
     ui.success("\nWhat the receiver got:")
     for line in events:
-        ui.success(f"  {line}")
+        ui.event(f"  {line}")
     arrived = getattr(listener, "received", 0)
     if code != ExitCode.OK or arrived < 2:
         ui.error("the demo's test events did not arrive")
