@@ -53,7 +53,10 @@ def run(
         conn = connection(flags, env, prompter, default_ns)
         add = adding(integration, ws, conn, mode, prompter)
         integration.plan(Request(conn, options, env, add, root), ws)
-        code, settled = _show_and_apply(ws.plan(), conn, root, mode, prompter)
+        the_plan = ws.plan()
+        for line in ws.looked_at():
+            ui.debug(line)
+        code, settled = _show_and_apply(the_plan, conn, root, mode, prompter)
     return finish(code, settled, conn, mode, prompter, env)
 
 

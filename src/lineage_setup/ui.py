@@ -114,6 +114,8 @@ def print_config(text: str) -> None:
 
 def show_connection(conn: Connection) -> None:
     origin = conn.origin
+    for answer, source in origin.items():
+        debug(f"{answer} <- {source}")
     rows = (
         ("OpenLineage endpoint", conn.lineage_url, origin.get("url", "")),
         ("Namespace", conn.namespace, origin.get("namespace", "")),

@@ -182,6 +182,9 @@ class _NotThere(Failed):
 def _post(client: httpx.Client, exchange: Exchange, body: bytes) -> tuple[int, float]:
     for attempt in range(RETRIES + 1):
         answer, elapsed = send(client, exchange, body)
+        from lineage_setup import ui
+
+        ui.debug(f"POST {exchange.url}: {answer.status} in {elapsed * 1000:.0f} ms (attempt {attempt + 1})")
         if 200 <= answer.status < 300:
             return answer.status, elapsed
         problem = status_problem(answer, exchange.url, len(body), attempt + 1, RETRY_STATUSES)

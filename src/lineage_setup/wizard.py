@@ -169,7 +169,10 @@ def plan_all(
             add = runner.adding(found.integration, ws, own, args.mode, prompter)
             found.integration.plan(Request(own, options, env, add), ws)
         sections.append(section)
-    return files.plan(), sections
+    the_plan = files.plan()
+    for line in files.looked_at():
+        ui.debug(line)
+    return the_plan, sections
 
 
 def _options(found: Found) -> Any:

@@ -43,6 +43,13 @@ class Workspace:
         self._infos: list[str] = []
         self._remote: list[RemoteChange] = []
 
+    def looked_at(self) -> list[str]:
+        """Each file this run looked at, as the user knows it, and whether it was there (for -v)."""
+        return [
+            f"{'read' if snap.st is not None else 'looked for (absent)'} {label_of(path, self.root)}"
+            for path, snap in self._snapshots.items()
+        ]
+
     def sibling(self, root: Path) -> Workspace:
         """A view of another folder in the same run: its edits compose with this one's (one diff per file),
         its steps and notes are its own (the wizard shows them per project)."""
