@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from lineage_setup import validate
 from lineage_setup.errors import UnsafeTargetError, UsageError
@@ -11,12 +10,12 @@ from lineage_setup.errors import UnsafeTargetError, UsageError
 
 def read(name: str) -> str:
     """The file's text. Its name is never echoed: a key pasted where the path belongs would be shown."""
-    from lineage_setup import fs
+    from lineage_setup import fs, paths
 
     if name == "-":
         return sys.stdin.read()
     try:
-        data = fs.read_regular(Path(name).expanduser(), limit=validate.KEY_MAX * 4)
+        data = fs.read_regular(paths.expand(name, "--api-key-file", shown=False), limit=validate.KEY_MAX * 4)
     except UnsafeTargetError as exc:
         reason = str(exc).rsplit("(", 1)[-1].rstrip(")") if "(" in str(exc) else "not a readable file"
         raise UsageError(f"--api-key-file: cannot read the file it names ({reason}){_KEY_FILE_HINT}") from None

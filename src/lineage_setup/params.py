@@ -341,8 +341,10 @@ def mode(values: Mapping[str, Any]) -> runner.Mode:
 
 
 def root(value: Path) -> Path:
-    folder = value.expanduser()
-    if not folder.is_dir():
+    from lineage_setup import paths
+
+    folder = paths.expand(value, "--dir")
+    if not paths.is_dir(folder, "--dir"):
         raise UsageError(f"--dir: {value} is not a directory")
     return folder.resolve()
 
@@ -362,8 +364,11 @@ def integration_args(integration: Integration, values: Mapping[str, Any]) -> Int
 def _value(value: Any, option: Option, folder: Path) -> Any:
     if option.multiple:
         return tuple(value)
-    if option.path and isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
-        return str(folder / value)  # relative to --dir, which the help calls the project
+    if option.path and isinstance(value, str) and value:
+        from lineage_setup import paths
+
+        expanded = paths.expand(value, option.flag)
+        return str(expanded if expanded.is_absolute() else folder / value)  # relative to --dir: the project
     return value
 
 

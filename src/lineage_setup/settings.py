@@ -22,10 +22,13 @@ HEADER = "# lineage-setup settings: the OpenLineage endpoint last answered at a 
 
 
 def path(env: Mapping[str, str]) -> Path:
+    from lineage_setup import paths
+
     if env.get("LINEAGE_SETUP_CONFIG"):
-        return Path(env["LINEAGE_SETUP_CONFIG"]).expanduser()
-    base = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else Path(env.get("HOME", "~")) / ".config"
-    return base.expanduser() / "lineage-setup" / "settings.toml"
+        return paths.expand(env["LINEAGE_SETUP_CONFIG"], "LINEAGE_SETUP_CONFIG")
+    if env.get("XDG_CONFIG_HOME"):
+        return paths.expand(env["XDG_CONFIG_HOME"], "XDG_CONFIG_HOME") / "lineage-setup" / "settings.toml"
+    return paths.expand(Path(env.get("HOME", "~")) / ".config", "HOME") / "lineage-setup" / "settings.toml"
 
 
 def _document(file: Path, data: bytes | None) -> TOMLDocument:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from lineage_setup import paths
 from lineage_setup.edits import properties
 from lineage_setup.errors import UsageError
 from lineage_setup.openlineage_spark import LEGACY_KEYS, TRANSPORT_PREFIX, Target
@@ -17,9 +18,9 @@ _HOMES = (("SPARK_CONF_DIR", ""), ("SPARK_HOME", "conf"))
 def conf_path(raw: str | None, env: Mapping[str, str]) -> Path:
     """The spark-defaults.conf to patch: --spark-conf, else the one Spark itself finds."""
     if raw:
-        return Path(os.path.abspath(Path(raw).expanduser()))
+        return Path(os.path.abspath(paths.expand(raw, "--spark-conf")))
     var, sub = _home(env)
-    return Path(os.path.abspath(Path(env[var]).expanduser() / sub / "spark-defaults.conf"))
+    return Path(os.path.abspath(paths.expand(env[var], var) / sub / "spark-defaults.conf"))
 
 
 def _home(env: Mapping[str, str]) -> tuple[str, str]:
@@ -37,11 +38,11 @@ def check_conf_path(raw: str | None, env: Mapping[str, str]) -> None:
     path = conf_path(raw, env)
     if not raw:
         var, _ = _home(env)
-        if not Path(env[var]).expanduser().is_dir():
+        if not paths.is_dir(paths.expand(env[var], var), var):
             raise UsageError(f"{var}={env[var]} is not a directory; fix it, or pass --spark-conf PATH")
-    elif path.is_dir():
+    elif paths.is_dir(path, "--spark-conf"):
         raise UsageError(f"--spark-conf: {raw} is a directory; name the file, e.g. {path / 'spark-defaults.conf'}")
-    elif not path.parent.is_dir():
+    elif not paths.is_dir(path.parent, "--spark-conf"):
         raise UsageError(f"--spark-conf: the folder {path.parent} does not exist")
 
 
