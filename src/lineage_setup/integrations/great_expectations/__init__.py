@@ -14,6 +14,7 @@ one host (render.add_refusal names the alternative, a composite transport for th
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -117,7 +118,7 @@ def plan(req: Request[Options], ws: Workspace) -> None:
         shared = [each.rel for each in found.checkpoints]
         rel, keyed = files.variables_edit(ws, req.conn, root, config, variables, shared)
         ws.keep_out_of_git(rel, "holds the OpenLineage API key", ignore_in=root)
-        ws.write(rel, keyed, reason=f"the API key, for ${{{edits.KEY_VARIABLE}}} in {project.CONFIG}", secret=True)
+        ws.write(rel, keyed, reason=_key_reason(root, edited), secret=True)
     _requirement(ws)
     simple = [each.name for each in found.checkpoints if each.kind == "SimpleCheckpoint"]
     say(ws, project.warnings(ws, root, simple, req.env, req.conn.api_key), ())
@@ -126,6 +127,25 @@ def plan(req: Request[Options], ws: Workspace) -> None:
     ws.step(f"check great_expectations --version: OpenLineage's action runs on {project.SUPPORTED} only")
     example = found.checkpoints[0].name if found.checkpoints else "NAME"
     ws.step(f"cd {ws.root} && great_expectations checkpoint run {example}   (each validation sends one event)")
+
+
+def _key_reason(root: str, edited: list[Checkpoint | files.ConfigEdit], shown: int = 3) -> str:
+    """Why the variables file changes: each `${VAR}` and the files that say it, relative to the project's
+    folder (the first `shown` of them), or none yet."""
+    holders: dict[str, list[str]] = {}
+    for each in edited:
+        for name in dict.fromkeys(each.variables):
+            holders.setdefault(name, []).append(posixpath.relpath(each.rel, root or "."))
+    if not holders:
+        key = f"${{{edits.KEY_VARIABLE}}}"
+        return (
+            f"the API key, for {key}, which no file says yet (a new checkpoint's action: --print --format checkpoint)"
+        )
+    said = []
+    for name, rels in holders.items():
+        more = f" and {len(rels) - shown} more" if len(rels) > shown else ""
+        said.append(f"${{{name}}} in {', '.join(rels[:shown])}{more}")
+    return "the API key, for " + "; ".join(said)
 
 
 def _refuse_add(req: Request[Options], ws: Workspace) -> None:
