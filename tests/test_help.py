@@ -21,6 +21,23 @@ def test_help_fits_80_columns(command: str) -> None:
     assert "…" not in result.stdout
     for line in lines:  # a metavar or a flag is never split across lines
         assert not line.rstrip(" │").endswith(("|", "<", "-", "_")), line
+        for cell in line.split("│"):  # nor a <a|b|c> list, in any column (remove's argument was)
+            assert cell.count("<") == cell.replace("->", "").count(">"), line
+
+
+@pytest.mark.parametrize(
+    ("command", "flag"), [("spark", "--spark-conf"), ("databricks", "--script"), ("dbt", "--api-key-file")]
+)
+def test_path_options_say_path(command: str, flag: str) -> None:
+    lines = cli([command, "--help"], env={"COLUMNS": "100"}).stdout.splitlines()
+    assert any(line.split()[1:3] == [flag, "PATH"] for line in lines if flag in line)
+
+
+@pytest.mark.parametrize("command", ["init", "verify", "dbt", "spark"])
+def test_the_namespace_example_fits_the_command(command: str) -> None:
+    shown = cli([command, "--help"], env={"COLUMNS": "120"}).stdout
+    assert ("e.g. prod" if command in ("init", "verify") else f"e.g. {command}-prod") in shown
+    assert command == "dbt" or "dbt-prod" not in shown
 
 
 def test_defaults_and_aliases_are_shown() -> None:

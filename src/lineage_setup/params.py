@@ -101,8 +101,14 @@ CONNECTION_PARAMS = (
         "--api-key",
         "OpenLineage API key; prefer --api-key-file or the env var, as others can see argv. (env: OPENLINEAGE_API_KEY)",
     ),
-    _text("api_key_file", "--api-key-file", "Read the API key from this file; - reads stdin."),
-    _text("namespace", "--namespace", "Job namespace, e.g. dbt-prod. (env: OPENLINEAGE_NAMESPACE)"),
+    Param(
+        "api_key_file",
+        ("--api-key-file",),
+        "Read the API key from this file; - reads stdin.",
+        CONNECTION,
+        metavar="PATH",
+    ),
+    _text("namespace", "--namespace", "Job namespace, e.g. prod. (env: OPENLINEAGE_NAMESPACE)"),
     Param(
         "backend",
         ("--backend",),
@@ -177,6 +183,19 @@ STATUS_PARAMS = (
     _DEPTH,
     _switch("online", "--online", help="Also send one test run to each distinct endpoint (through verify)."),
 )
+
+
+class _Named(TyperChoice[str]):
+    """Choices shown in the help under one word (the list is in the help text, where it can wrap)."""
+
+    def __init__(self, word: str, choices: tuple[str, ...]) -> None:
+        super().__init__(choices)
+        self.word = word
+
+    def get_metavar(self, param: Any, ctx: Any = None) -> str:
+        return self.word
+
+
 REMOVE_PARAMS = (
     Param(
         "kinds",
@@ -186,7 +205,7 @@ REMOVE_PARAMS = (
         multiple=True,
         argument=True,
         metavar="[INTEGRATION]...",
-        type=TyperChoice(("dbt", "airflow", "astronomer", "spark", "databricks", "great-expectations", "gx")),
+        type=_Named("INTEGRATION", ("dbt", "airflow", "astronomer", "spark", "databricks", "great-expectations", "gx")),
     ),
     *(param for param in MODE_PARAMS if param.name in ("dir", "yes", "dry_run", "check", "show_all")),
     _DEPTH,
@@ -272,7 +291,7 @@ def _for(param: Param, command: str) -> Param:
     """A connection option whose example names this command (--namespace e.g. spark-prod)."""
     if param.name != "namespace":
         return param
-    return dataclasses.replace(param, help=param.help.replace("e.g. dbt-prod", f"e.g. {command}-prod"))
+    return dataclasses.replace(param, help=param.help.replace("e.g. prod", f"e.g. {command}-prod"))
 
 
 def _own(integration: Integration, option: Option) -> Param:
@@ -288,6 +307,7 @@ def _own(integration: Integration, option: Option) -> Param:
         is_flag=option.is_flag,
         multiple=option.multiple,
         metavar=option.metavar
+        or ("PATH" if option.path else None)
         or (option.flag.rsplit("-", 1)[-1].upper() if not option.choices else "|".join(option.choices)),
     )
 
