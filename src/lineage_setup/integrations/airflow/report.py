@@ -11,6 +11,7 @@ from lineage_setup.integrations.base import Description, Setting
 
 if TYPE_CHECKING:
     from lineage_setup.client_config import Destination
+    from lineage_setup.integrations.airflow.project import Target
     from lineage_setup.workspace import Workspace
 
 
@@ -23,7 +24,7 @@ def describe(ws: Workspace, env: Mapping[str, str]) -> Description:
     resolved = effective.resolve(ws, found.target, variables, None if found.astro else env.get("HOME"))
     settings = [_runs(found), Setting("config", resolved.mechanism, _order(found))]
     if resolved.astro_own and not resolved.overrides and not resolved.disabled:
-        settings.append(Setting("sends to", effective.ASTRO_OWN, "Astro Runtime 4.2.0+ configures it"))
+        settings.append(Setting("sends to", effective.ASTRO_OWN, _astro_own_source(found.target)))
     for destination, where in resolved.destinations:
         settings += _destination(destination, where, variables, found.astro)
     if resolved.namespace[0]:  # on Astro, the Deployment's own unless the project sets one: not known here
@@ -31,6 +32,14 @@ def describe(ws: Workspace, env: Mapping[str, str]) -> Description:
     found_problems = problems.find(ws, found, variables, resolved)
     endpoints = tuple((d.url, d.endpoint, d.key) for d, _ in resolved.destinations)
     return Description(tuple(settings), tuple(found_problems), endpoints)
+
+
+def _astro_own_source(target: Target | None) -> str:
+    """Who configures Astro's own lineage: an Airflow 3 Runtime is not one of the 'Runtime 4.2.0+' (those are
+    Airflow 2 Runtimes, numbered 4.2.0 to 13.x)."""
+    if target is not None and target.airflow.major >= 3:
+        return f"{target.label}: Astro configures it on its Airflow 3 Runtimes"
+    return f"Astro Runtime {versions.AUTOMATIC_FROM}+ configures it"
 
 
 def _runs(found: state.Found) -> Setting:
