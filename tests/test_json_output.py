@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import httpx
 import jsonschema
 import pytest
 
-from .helpers import CANARY, CONN, cli
+from .helpers import CANARY, CONN, cli, copy_golden, files
 from .receiver import receiver
 
 SCHEMA = json.loads((resources.files("lineage_setup") / "spec" / "output.schema.json").read_text("utf-8"))
@@ -140,3 +141,82 @@ def test_listen_prints_its_document_when_stopped() -> None:
     jsonschema.Draft202012Validator(SCHEMA).validate(document)
     assert document["command"] == "listen" and document["exit_code"] == 0, stderr
     assert len(document["events"]) == 1 and "START" in document["events"][0]
+
+
+# --- each integration's --json in every mode --------------------------------------------------------------
+# One project per integration, run with --dry-run, --check and --yes: the document validates, the key is in
+# no part of it (a change that holds it shows ****), --check exits 1 while something would change, and only
+# --yes writes (then a second --check finds nothing to change).
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _dbt(root: Path) -> list[str]:
+    root.mkdir()
+    (root / "dbt_project.yml").write_text("name: jaffle\nprofile: jaffle\n")
+    return []
+
+
+def _airflow(root: Path) -> list[str]:
+    root.mkdir()
+    (root / "requirements.txt").write_text("pandas==2.2.3\n")  # plain Airflow: no Dockerfile, the version given
+    return ["--airflow-version", "2.9"]
+
+
+def _spark(root: Path) -> list[str]:
+    root.mkdir()
+    return ["--spark-conf", str(root / "spark-defaults.conf")]  # in the project, created by the run
+
+
+def _databricks(root: Path) -> list[str]:
+    copy_golden(GOLDEN / "databricks" / "fresh" / "before", root)  # file mode: the init script is written
+    return []
+
+
+def _great_expectations(root: Path) -> list[str]:
+    copy_golden(GOLDEN / "great_expectations" / "fresh" / "before", root)  # GE 0.x, its root as --dir
+    return []
+
+
+# command -> (what makes its project (in a folder not there yet) and returns its arguments, the paths it
+# changes, those of them that hold the key)
+INTEGRATIONS: dict[str, tuple[Callable[[Path], list[str]], set[str], set[str]]] = {
+    "dbt": (_dbt, {"openlineage.yml", ".gitignore"}, {"openlineage.yml"}),
+    "airflow": (_airflow, {"requirements.txt", ".gitignore", ".env"}, {".env"}),
+    "spark": (_spark, {"spark-defaults.conf"}, {"spark-defaults.conf"}),
+    "databricks": (_databricks, {"openlineage-init.sh"}, set()),  # the key goes in the Spark config to paste
+    "great-expectations": (
+        _great_expectations,
+        {"great_expectations.yml", ".gitignore", "uncommitted/config_variables.yml"},
+        {"uncommitted/config_variables.yml"},
+    ),
+}
+
+
+@pytest.mark.parametrize("mode", ["--dry-run", "--check", "--yes"])
+@pytest.mark.parametrize("command", sorted(INTEGRATIONS))
+def test_each_integration_in_every_mode(command: str, mode: str, tmp_path: Path) -> None:
+    build, changed, with_key = INTEGRATIONS[command]
+    root = tmp_path / "project"
+    args = [command, "--dir", str(root), *CONN, *build(root)]  # build makes the project folder
+    before = files(root)
+
+    document = _document([*args, mode])
+    assert CANARY not in json.dumps(document)
+    assert document["command"] == command
+    assert document["exit_code"] == (1 if mode == "--check" else 0)
+    assert document["connection"]["api_key"] == "****"
+    assert {change["path"] for change in document["changes"]} == changed
+    assert {change["path"] for change in document["changes"] if change["holds_key"]} == with_key
+    for change in document["changes"]:
+        assert change["diff"], change["path"]
+        assert ("****" in "\n".join(change["diff"])) == (change["path"] in with_key), change["path"]
+    if mode != "--yes":
+        assert files(root) == before
+        return
+    after = files(root)
+    assert {path for path in after if after[path] != before.get(path)} == changed
+    assert {path for path, data in after.items() if CANARY.encode() in data} == with_key
+    again = _document([*args, "--check"])
+    assert again["exit_code"] == 0 and "changes" not in again
+    assert CANARY not in json.dumps(again)
