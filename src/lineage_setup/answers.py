@@ -29,6 +29,7 @@ class Connection:
     api_key: str = field(repr=False)
     origin: Mapping[str, str] = field(default_factory=dict, compare=False)  # answer -> where from
     backend: str = "custom"  # a backends.PRESETS name
+    domain_source: str = field(default="", compare=False)  # the URL was built from a domain given here ("": whole)
 
     @property
     def preset(self) -> backends.Preset:
@@ -97,16 +98,17 @@ def resolve(
         redact.register((raw or "").strip())
     missing: list[_Missing] = []
     preset = _resolve_backend(flags, env, prompter, origin, saved)
-    base = _collect(missing, lambda: _resolve_url(flags, env, prompter, origin, saved, preset))
+    resolved = _collect(missing, lambda: _resolve_url(flags, env, prompter, origin, saved, preset))
     api_key = _collect(missing, lambda: _resolve_key(flags, env, prompter, origin, preset))
     redact.register(api_key)
     ask = prompter if namespace_required else None
     namespace = _collect(missing, lambda: _resolve_namespace(flags, env, ask, namespace_default, origin, preset))
     if missing and (namespace_required or len(missing) > 1 or missing[0].what != "the namespace"):
         raise _all_missing([m for m in missing if namespace_required or m.what != "the namespace"])
-    assert base is not None and api_key is not None
+    assert resolved is not None and api_key is not None
+    base, domain_source = resolved
     endpoint = _resolve_endpoint(flags, env, base, origin, saved, preset)
-    return Connection(base.base, endpoint, namespace or "", api_key, origin, preset.name)
+    return Connection(base.base, endpoint, namespace or "", api_key, origin, preset.name, domain_source)
 
 
 T = TypeVar("T")
@@ -172,26 +174,28 @@ def _resolve_url(
     origin: dict[str, str],
     saved: Mapping[str, str],
     preset: backends.Preset,
-) -> validate.Url:
+) -> tuple[validate.Url, str]:
+    """The URL, and where the domain it was built from came from ("" for a URL given whole)."""
     candidates = (
-        (flags.url, "--url", validate.url),
-        (flags.domain, "--domain", _domain_parser(preset)),
-        (env.get(ENV_URL), ENV_URL, validate.url),
-        (env.get(ENV_DOMAIN), ENV_DOMAIN, _domain_parser(preset)),
+        (flags.url, "--url", False),
+        (flags.domain, "--domain", True),
+        (env.get(ENV_URL), ENV_URL, False),
+        (env.get(ENV_DOMAIN), ENV_DOMAIN, True),
     )
-    for raw, source, parse in candidates:
+    for raw, source, is_domain in candidates:
         if raw:
             origin["url"] = source
-            return parse(raw, source)
+            return (_domain_parser(preset)(raw, source), source) if is_domain else (validate.url(raw, source), "")
     if prompter is None:
         if saved.get("url"):
             origin["url"] = SAVED
-            return validate.url(saved["url"], SAVED)
+            return validate.url(saved["url"], SAVED), ""
         raise _missing("the OpenLineage endpoint", "--domain (or --url)", f"{ENV_DOMAIN} (or {ENV_URL})")
     default = saved.get("url", "")  # shown and editable, never a skipped question
     answer = prompter.text(_url_question(preset), default=default, validate=_url_check(preset))
     origin["url"] = SAVED if default and answer.strip() == default else "prompt"
-    return _domain_or_url(answer, "answer", preset)
+    built = origin["url"] == "prompt" and "://" not in answer
+    return _domain_or_url(answer, "answer", preset), "prompt" if built else ""
 
 
 def _url_question(preset: backends.Preset) -> str:

@@ -23,6 +23,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 Auth = Literal["bearer", "none"]
+About = Literal["url", "endpoint", "gzip"]
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """A fact the sources did not confirm: said beside any value built from it, and where to see the true one."""
+
+    about: About  # what it shapes: the URL a domain becomes, the endpoint path, compression
+    fact: str
+    note: str  # a few words for the answers summary
+    where: str = ""  # where the user can read the exact value, when the backend shows it
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,11 @@ class Preset:
     needs_io: bool = False  # a run without inputs and outputs shows no lineage there
     namespace_hint: str = ""  # what the job namespace must be, when the backend says
     max_event_bytes: int | None = None
-    unconfirmed: tuple[str, ...] = ()  # facts the sources did not confirm (said in help and output)
+    unconfirmed: tuple[Unconfirmed, ...] = ()  # facts the sources did not confirm (said in help and output)
+
+    def doubt(self, about: About) -> Unconfirmed | None:
+        """The unconfirmed fact behind this part of the connection, if any."""
+        return next((fact for fact in self.unconfirmed if fact.about == about), None)
 
 
 PRESETS: dict[str, Preset] = {
@@ -53,7 +68,14 @@ PRESETS: dict[str, Preset] = {
             "the OpenLineage URL from https://cloud.<domain>/settings",
             "https://www.astronomer.io/docs/astro/observe-openlineage",
             domain_url="https://api.{domain}",
-            unconfirmed=("the https://api.<domain> form (copy the OpenLineage URL from your Organization settings)",),
+            unconfirmed=(
+                Unconfirmed(
+                    "url",
+                    "the https://api.<domain> form",
+                    "unconfirmed form, see Organization settings",
+                    "Astro shows the exact OpenLineage URL in your Organization settings (https://cloud.<domain>/settings)",
+                ),
+            ),
         ),
         Preset(
             "marquez",
@@ -71,7 +93,7 @@ PRESETS: dict[str, Preset] = {
             "bearer",
             "https://<your-datahub-gms> (the GMS server, not the web UI)",
             "https://github.com/datahub-project/datahub/issues/11271",
-            unconfirmed=("gzip support",),
+            unconfirmed=(Unconfirmed("gzip", "gzip support", "gzip support unconfirmed"),),
         ),
         Preset(
             "openmetadata",
@@ -81,7 +103,7 @@ PRESETS: dict[str, Preset] = {
             "https://<your-openmetadata-server>",
             "https://docs.open-metadata.org/latest/how-to-guides/data-lineage/openlineage",
             needs_io=True,
-            unconfirmed=("gzip support",),
+            unconfirmed=(Unconfirmed("gzip", "gzip support", "gzip support unconfirmed"),),
         ),
         Preset(
             "datadog",
@@ -103,7 +125,13 @@ PRESETS: dict[str, Preset] = {
             "https://docs.atlan.com/apps/connectors/lineage/generic-openlineage/faq/events-conventions-openlineage",
             domain_url="https://{domain}",
             namespace_hint="the name of the OpenLineage connection you created in Atlan",
-            unconfirmed=("the connector part of the path (generic-openlineage; Airflow's is airflow, Spark's spark)",),
+            unconfirmed=(
+                Unconfirmed(
+                    "endpoint",
+                    "the connector part of the path (generic-openlineage; Airflow's is airflow, Spark's spark)",
+                    "connector part of the path unconfirmed",
+                ),
+            ),
         ),
         Preset(
             "custom",
@@ -121,6 +149,16 @@ DATAPLEX_MAX_EVENT_BYTES = 5 * 1024 * 1024  # https://cloud.google.com/dataplex/
 
 def get(name: str) -> Preset:
     return PRESETS[name]
+
+
+def domain_hint(preset: Preset, source: str) -> str:
+    """What a failed verify adds when the URL was built from a domain (`source`: --domain, ...): where the
+    exact URL is shown, and to pass it with --url."""
+    doubt = preset.doubt("url")
+    if doubt is not None and doubt.where:
+        return f"the URL was built from {source} in {doubt.fact} (unconfirmed): {doubt.where}; pass it with --url"
+    form = (preset.domain_url or "").format(domain="<domain>")
+    return f"the URL was built from {source} as {form}; if yours differs, pass the exact URL with --url"
 
 
 def known_paths() -> tuple[str, ...]:

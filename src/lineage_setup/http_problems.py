@@ -44,7 +44,7 @@ def timed_out(exchange: Exchange) -> str:
 def network_problem(exc: Exception, exchange: Exchange) -> str:
     import httpx
 
-    proxy = _proxy_in_use(exchange)
+    proxy = proxy_in_use(exchange)
     if proxy is not None and (isinstance(exc, httpx.ProxyError) or not exchange.trace.connected):
         return _proxy_problem(exc, exchange, proxy)
     if isinstance(exc, httpx.ProxyError):
@@ -75,7 +75,7 @@ def _endpoint_problem(exc: Exception, exchange: Exchange) -> str:
     return f"cannot reach {where}{via}: {exc or type(exc).__name__}"
 
 
-def _proxy_in_use(exchange: Exchange) -> tuple[str, int] | None:
+def proxy_in_use(exchange: Exchange) -> tuple[str, int] | None:
     """The proxy the request went through: the TCP connection went elsewhere than the endpoint."""
     parts = urlsplit(exchange.origin)
     endpoint = (parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
@@ -89,7 +89,7 @@ def _proxy_name(proxy: tuple[str, int]) -> str:
 
 
 def _via(exchange: Exchange) -> str:
-    proxy = _proxy_in_use(exchange)
+    proxy = proxy_in_use(exchange)
     if proxy is None:
         return ""
     return f" through the proxy {_proxy_name(proxy)} ({_proxy_variable(exchange.origin, proxy)})"

@@ -90,7 +90,8 @@ CONNECTION_PARAMS = (
     _text(
         "domain",
         "--domain",
-        "Astro base domain, e.g. astronomer.io; the URL becomes https://api.<domain>. (env: LINEAGE_SETUP_DOMAIN)",
+        "Astro base domain, e.g. astronomer.io; the URL becomes https://api.<domain>, an unconfirmed form: "
+        "Astro's Organization settings show the exact URL, for --url. (env: LINEAGE_SETUP_DOMAIN)",
     ),
     _text(
         "url", "--url", "Full OpenLineage URL instead of --domain; a path becomes the endpoint. (env: OPENLINEAGE_URL)"

@@ -116,8 +116,13 @@ def show_connection(conn: Connection) -> None:
     origin = conn.origin
     for answer, source in origin.items():
         debug(f"{answer} <- {source}")
+    doubts = (
+        conn.preset.doubt("url") if conn.domain_source else None,  # a value built from an unconfirmed fact
+        conn.preset.doubt("endpoint") if origin.get("endpoint") == f"--backend {conn.backend}" else None,
+    )
+    endpoint_source = "; ".join(filter(None, [origin.get("url", ""), *(doubt.note for doubt in doubts if doubt)]))
     rows = (
-        ("OpenLineage endpoint", conn.lineage_url, origin.get("url", "")),
+        ("OpenLineage endpoint", conn.lineage_url, endpoint_source),
         ("Namespace", conn.namespace, origin.get("namespace", "")),
         ("API key", "****", origin.get("api_key", "")),
     )

@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 from lineage_setup import PROJECT_URL, __version__, validate
 from lineage_setup.errors import UsageError
 from lineage_setup.http_exchange import Deadline, Exchange, Failed, send, session
-from lineage_setup.http_problems import shown, status_problem
+from lineage_setup.http_problems import proxy_in_use, shown, status_problem
 
 if TYPE_CHECKING:
     import httpx
@@ -134,7 +134,7 @@ def check(
         with session(exchange) as client:
             timings = _send_run(client, exchange, (start, complete))
     except Failed as failed:
-        return Result(False, shown(str(failed)), findings)
+        return Result(False, shown(f"{failed}{_domain_hint(conn, failed)}"), findings)
     return Result(
         True,
         f"OpenLineage accepted the test run at {conn.lineage_url} ({'; '.join(timings)}): "
@@ -149,14 +149,27 @@ def _send_run(client: httpx.Client, exchange: Exchange, run: tuple[dict[str, Any
         body = json.dumps(event).encode()
         try:
             status, elapsed = _post(client, exchange, body)
-        except _NotThere as missing:
-            if timings:  # START went through: this path is right
-                raise Failed(str(missing)) from None
+        except _WrongPlace as failed:
+            if timings:  # START went through: this URL and path are right
+                raise Failed(str(failed)) from None
+            if not isinstance(failed, _NotThere):
+                raise
             from lineage_setup import path_search
 
-            raise Failed(f"{missing}; {path_search.other_paths(client, exchange, body)}") from None
+            found = path_search.other_paths(client, exchange, body)
+            moved = " accepted the test event " in found  # the host is right, another path took it
+            raise (Failed if moved else _NotThere)(f"{failed}; {found}") from None
         timings.append(f"{event['eventType']} {status} in {elapsed * 1000:.0f} ms")
     return timings
+
+
+def _domain_hint(conn: Connection, failed: Failed) -> str:
+    """When the URL was built from a domain and the failure may mean it is the wrong one: where the exact URL is."""
+    if not conn.domain_source or not isinstance(failed, _WrongPlace):
+        return ""
+    from lineage_setup import backends
+
+    return f"; {backends.domain_hint(conn.preset, conn.domain_source)}"
 
 
 def _lint(conn: Connection, run: tuple[dict[str, Any], ...]) -> tuple[lint.Finding, ...]:
@@ -175,13 +188,20 @@ def _headers(conn: Connection) -> dict[str, str]:
     }
 
 
-class _NotThere(Failed):
+class _WrongPlace(Failed):
+    """A failure that may mean a wrong URL: the host does not resolve or answer, or rejects the key (401, 403)."""
+
+
+class _NotThere(_WrongPlace):
     """A 404 or 405: nothing takes events at this path."""
 
 
 def _post(client: httpx.Client, exchange: Exchange, body: bytes) -> tuple[int, float]:
     for attempt in range(RETRIES + 1):
-        answer, elapsed = send(client, exchange, body)
+        try:
+            answer, elapsed = send(client, exchange, body)
+        except Failed as failed:  # the network: a proxy's failure says nothing about the URL
+            raise (Failed if proxy_in_use(exchange) else _WrongPlace)(str(failed)) from None
         from lineage_setup import ui
 
         ui.debug(f"POST {exchange.url}: {answer.status} in {elapsed * 1000:.0f} ms (attempt {attempt + 1})")
@@ -190,6 +210,8 @@ def _post(client: httpx.Client, exchange: Exchange, body: bytes) -> tuple[int, f
         problem = status_problem(answer, exchange.url, len(body), attempt + 1, RETRY_STATUSES)
         if answer.status in (404, 405):
             raise _NotThere(problem)
+        if answer.status in (401, 403):
+            raise _WrongPlace(problem)
         if answer.status not in RETRY_STATUSES or attempt == RETRIES:
             raise Failed(problem)
         delay = _delay(answer.headers.get("Retry-After", ""), attempt)
