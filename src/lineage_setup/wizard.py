@@ -8,6 +8,7 @@ every file or none.
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +45,11 @@ class Found:
         return f"{self.project.kind}:{self.label}"
 
 
-def find_projects(root: Path, max_depth: int, env: Mapping[str, str]) -> tuple[list[Found], list[tuple[Path, str]]]:
-    """Every project under root, and the folders skipped (unreadable), with why."""
+def find_projects(
+    root: Path, max_depth: int, env: Mapping[str, str], endpoint: str | None = None
+) -> tuple[list[Found], list[tuple[Path, str]]]:
+    """Every project under root, and the folders skipped (unreadable), with why; with the answers' endpoint,
+    each state compared with it ("configured" or "configured elsewhere")."""
     from lineage_setup.workspace import Workspace
 
     scan = finder.scan(root, max_depth, env)
@@ -59,7 +63,34 @@ def find_projects(root: Path, max_depth: int, env: Mapping[str, str]) -> tuple[l
             skipped.append((candidate.folder, str(exc)))
             continue
         found.extend(Found(integration, project, _label(project.path, root)) for project in projects)
-    return _automatic_through_airflow(found), skipped
+    found = _automatic_through_airflow(found)
+    return (against(found, endpoint) if endpoint else found), skipped
+
+
+def against(found: Sequence[Found], endpoint: str) -> list[Found]:
+    """Each state compared with the endpoint (base.Project.against)."""
+    return [dataclasses.replace(f, project=f.project.against(endpoint)) for f in found]
+
+
+def expected_endpoint(flags: answers.Flags, env: Mapping[str, str]) -> str | None:
+    """The lineage URL the answers will give, when no question decides it: a flag or variable, else the saved
+    settings (without a terminal the answer, with one the prompt's default; the wizard compares again once it
+    is answered). None when it is still to be asked. Nothing is asked, read from a key file, or said here."""
+    from lineage_setup import settings
+
+    given = flags.url or flags.domain or env.get(answers.ENV_URL) or env.get(answers.ENV_DOMAIN)
+    try:
+        saved = {} if given else settings.load(env)  # as runner.connection reads it
+    except LineageSetupError:  # said once, when the answers are resolved
+        saved = {}
+    # the key plays no part in where; resolve() masks any key it is given, so the stand-in is random: no
+    # fragment of it is in any text
+    stand_in = secrets.token_hex(16)
+    probe = dataclasses.replace(flags, api_key=stand_in, api_key_file=None)
+    try:
+        return answers.resolve(probe, env, None, None, saved, namespace_required=False).lineage_url
+    except UsageError:  # a bad or missing value: reported when the answers are resolved
+        return None
 
 
 def _label(path: Path, root: Path) -> str:
@@ -81,17 +112,28 @@ def _automatic_through_airflow(found: list[Found]) -> list[Found]:
     return out
 
 
-def choose(found: Sequence[Found], args: InitArgs, prompter: answers.Prompter | None) -> list[Found]:
-    """--only/--exclude (names or paths), then a checkbox list where there is a terminal."""
+def choose(
+    found: Sequence[Found], args: InitArgs, prompter: answers.Prompter | None, compared: bool = True
+) -> list[Found]:
+    """--only/--exclude (names or paths), then a checkbox list where there is a terminal; `compared`: the states
+    were compared with the answers' endpoint."""
     wanted = [f for f in found if _matches(f, args.only, _plannable(f)) and not _matches(f, args.exclude, False)]
     unknown = [name for name in (*args.only, *args.exclude) if not any(_matches(f, (name,), False) for f in found)]
     if unknown and not any(find(name) for name in unknown):
         raise UsageError(f"--only/--exclude: nothing found matches {', '.join(unknown)}")
     if prompter is None or args.only or not wanted:
         return wanted
-    choices = [(f.key, title(f), f.project.state == "not configured") for f in wanted]
+    choices = [(f.key, title(f), _preselected(f, compared)) for f in wanted]
     picked = set(prompter.choose_many("Set up which projects? (space toggles, enter confirms)", choices))
     return [f for f in wanted if f.key in picked]
+
+
+def _preselected(f: Found, compared: bool) -> bool:
+    """Ticked at first: not set up, or sending elsewhere; also a project that sends somewhere while the endpoint
+    is still to be asked (once it is, one sending elsewhere gets the add-or-replace question)."""
+    state = f.project.state
+    uncompared = state == "configured" and not compared and bool(f.project.destinations)
+    return state in ("not configured", "configured elsewhere") or uncompared
 
 
 def _plannable(f: Found) -> bool:
@@ -115,7 +157,9 @@ def _matches(f: Found, names: Sequence[str], default: bool) -> bool:
 
 def title(f: Found) -> str:
     name = f" {f.project.name}" if f.project.name else ""
-    return f"{f.integration.TITLE}{name}  ({f.label}, {f.project.state})"
+    sending = f.project.state in ("configured", "configured elsewhere") and f.project.destinations
+    where = f": sends to {', '.join(f.project.destinations)}" if sending else ""
+    return f"{f.integration.TITLE}{name}  ({f.label}, {f.project.state}{where})"
 
 
 # --- answers, the plan, and applying it --------------------------------------------------------------
@@ -180,15 +224,17 @@ def _options(found: Found) -> Any:
 
 
 def run(args: InitArgs, env: Mapping[str, str], prompter: answers.Prompter | None) -> ExitCode:
-    found, skipped = find_projects(args.root, args.max_depth, env)
+    endpoint = expected_endpoint(args.flags, env)
+    found, skipped = find_projects(args.root, args.max_depth, env, endpoint)
     ui.show_found(found, skipped, args.root)
-    chosen = choose(found, args, prompter)
+    chosen = choose(found, args, prompter, compared=endpoint is not None)
     for f in left_out(found, chosen, args):
         ui.warn(f"left out {title(f)}: {f.project.route or 'it cannot be set up as found'}")
     if not chosen:
         ui.info("Nothing to set up here." if not found else "No project chosen; nothing was written.")
         return ExitCode.OK
     conn = runner.connection(args.flags, env, prompter, None, namespace_required=False)
+    chosen = against(chosen, conn.lineage_url)  # the endpoint answered may not be the one expected
     names = namespaces(chosen, conn, prompter)
     plan, sections = plan_all(chosen, conn, names, args, env, prompter)
     ui.show_connection(conn)

@@ -7,6 +7,7 @@ Integration protocol): it turns a Request into proposals on a Workspace, or rend
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,13 @@ class Rendered:
     sections: tuple[Rendered, ...] = ()
 
 
+# "configured": the project's lineage config sends to the answers' endpoint; "configured elsewhere": it sends only
+# to other places. An integration's detect() cannot know the answers: it says "configured" for a config that sends
+# somewhere, with one DESTINATION_FACTS fact per place it can read, and Project.against() compares them once the
+# endpoint is known (the wizard). A destination that cannot be read locally (Databricks, a host from a variable
+# the files do not set) has no such fact, and its "configured" stays as it is.
 State = Literal["configured", "configured elsewhere", "automatic", "not configured", "unknown"]
+DESTINATION_FACTS = ("sends to", "also sends to")  # "also": beside Astro's own lineage (Airflow on Astro)
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,39 @@ class Project:
     facts: tuple[tuple[str, str], ...] = ()  # ("Astro Runtime", "9.2.0"), ("sends to", "https://..."), ...
     options: tuple[tuple[str, Any], ...] = ()  # Options fields a run on it needs (spark: the conf file)
     route: str = ""  # how it is set up when files alone cannot do it ("print or --apply": Databricks)
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """Where its config sends, as read from its files (lineage URLs)."""
+        return tuple(value for name, value in self.facts if name in DESTINATION_FACTS)
+
+    def against(self, lineage_url: str) -> Project:
+        """Its state once the answers' endpoint is known: "configured" when its config sends there (beside
+        others or not), "configured elsewhere" when it sends only to other places; any other state as it is."""
+        if self.state not in ("configured", "configured elsewhere") or not self.destinations:
+            return self
+        current = any(same_endpoint(url, lineage_url) for url in self.destinations)
+        return dataclasses.replace(self, state="configured" if current else "configured elsewhere")
+
+
+def same_endpoint(a: str, b: str) -> bool:
+    """Two lineage URLs that reach the same endpoint: the scheme and host in any case, a default port written
+    out or not, a trailing slash or not."""
+    return _endpoint_key(a) == _endpoint_key(b)
+
+
+def _endpoint_key(url: str) -> tuple[str, str, str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a port number: compared as written
+        return scheme, parts.netloc.lower(), parts.path.strip("/")
+    default = {"http": 80, "https": 443}.get(scheme)
+    host = (parts.hostname or "") + (f":{port}" if port is not None and port != default else "")
+    return scheme, host, parts.path.strip("/")
 
 
 @dataclass(frozen=True)
