@@ -40,6 +40,7 @@ from lineage_setup.integrations.airflow.project import DOCKERFILE, ENV_FILE, REQ
 from lineage_setup.integrations.airflow.render import (
     automatic,
     deployment_id,
+    docs,
     guidance,
     no_second_destination,
     printed,
@@ -152,6 +153,7 @@ def plan(req: Request[Options], ws: Workspace) -> None:
         if req.add and not found.composite:
             adding.refuse_beside_astro(ws, found, req.conn)
         managed.plan(req, ws, found)
+        ws.step(docs(found))
         return
     added = adding.addition(ws, found, req.conn, req.options.transport_name) if req.add else None
     pairs = added.pairs if added else variables(req.conn, found.era)
@@ -171,6 +173,7 @@ def plan(req: Request[Options], ws: Workspace) -> None:
         ws.info(info)
     for step in steps:
         ws.step(step)
+    ws.step(docs(found))
 
 
 def render(req: Request[Options], fmt: str) -> Rendered:

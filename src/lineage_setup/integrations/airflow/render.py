@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 
 UPGRADE = "Upgrading to Astro Runtime 4.2.0 or newer is the easier path: Astro then configures lineage itself."
 KEY_HINT = "with your key in OPENLINEAGE_API_KEY or --api-key-file"
+# The last next step, by who configures lineage: Astro ("Configure OpenLineage on Astro"), the provider's user
+# guide, or (openlineage-airflow) OpenLineage's Airflow page, which sends Airflow < 2.7 to its 1.41 docs
+# (OpenLineage/OpenLineage@1.52.0 website/docs/integrations/airflow.md).
+DOCS_ASTRO = "https://www.astronomer.io/docs/astro/observe-openlineage"
+DOCS_PROVIDER = "https://airflow.apache.org/docs/apache-airflow-providers-openlineage/stable/guides/user.html"
+DOCS_OPENLINEAGE_AIRFLOW = "https://openlineage.io/docs/integrations/airflow"
 _DEPLOYMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 
 
@@ -59,6 +65,13 @@ def command(conn: Connection, options: Options, root: Path | None, *extra: str) 
         words += [flag, value] if value else []
     words += ["--local"] if options.local and "--local" not in extra else []
     return " ".join(quoting.shell(word) for word in [*words, *extra])
+
+
+def docs(found: Target) -> str:
+    """The next steps' last line: the upstream page for what sends this project's lineage."""
+    if found.astro and found.automatic:
+        return f"docs: {DOCS_ASTRO}"
+    return f"docs: {DOCS_PROVIDER if found.era == 'provider' else DOCS_OPENLINEAGE_AIRFLOW}"
 
 
 def automatic(found: Target) -> str:

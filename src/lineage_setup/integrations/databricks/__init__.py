@@ -150,6 +150,7 @@ def plan(req: Request[Options], ws: Workspace) -> None:
             )
         for step in rendering.manual_steps(req.conn, s, script or SCRIPT, add=req.add):
             ws.step(step)
+    ws.step(f"docs: {rendering.DOCS}")
 
 
 def _apply(req: Request[Options], ws: Workspace, s: Setup) -> None:

@@ -38,6 +38,9 @@ LISTENERS = f"{DBC_LISTENER},{LISTENER}"
 TLS_OPTION = "-Djava.security.properties="
 JAVA_OPTIONS = ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")
 MAVEN = "https://repo1.maven.org/maven2"
+# the last next step: OpenLineage's Databricks quickstart
+# (OpenLineage/OpenLineage@1.52.0 website/docs/integrations/spark/quickstart/quickstart_databricks.md)
+DOCS = "https://openlineage.io/docs/integrations/spark/quickstart/quickstart_databricks"
 
 
 def spark_conf(conn: Connection, s: Setup) -> list[tuple[str, str]]:

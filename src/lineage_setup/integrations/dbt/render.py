@@ -14,6 +14,8 @@ from lineage_setup.validate import DEFAULT_ENDPOINT
 # (OpenLineage/OpenLineage CHANGELOG.md 1.33.0, PRs #3697 and #3706); --namespace-from env needs no wrapper.
 PIN_TRANSFORM = "openlineage-dbt>=1.33"
 PIN_PLAIN = "openlineage-dbt"
+# the last next step: OpenLineage's page for dbt-ol (OpenLineage/OpenLineage@1.52.0 website/docs/integrations/dbt.md)
+DOCS = "https://openlineage.io/docs/integrations/dbt"
 
 
 def _indent(text: str, by: int) -> str:
@@ -100,6 +102,7 @@ def steps(conn: Connection, namespace_from: str, root: Path) -> list[str]:
             f"when Airflow runs dbt-ol and passes its parent run, prefer --namespace-from env: "
             f"{CONFIG} renames the parent's namespace too, and wins over {ENV_NAMESPACE}"
         )
+    found.append(f"docs: {DOCS}")
     return found
 
 

@@ -127,6 +127,7 @@ def plan(req: Request[Options], ws: Workspace) -> None:
     ws.step(f"check great_expectations --version: OpenLineage's action runs on {project.SUPPORTED} only")
     example = found.checkpoints[0].name if found.checkpoints else "NAME"
     ws.step(f"cd {ws.root} && great_expectations checkpoint run {example}   (each validation sends one event)")
+    ws.step(f"docs: {rendering.DOCS}")
 
 
 def _key_reason(root: str, edited: list[Checkpoint | files.ConfigEdit], shown: int = 3) -> str:

@@ -68,6 +68,7 @@ def plan(req: Request[Any], ws: Workspace, root: str, text: str, kind: Kind) -> 
         "COMPLETE (FAIL when it fails)"
     )
     ws.step(f"check great_expectations --version: the action needs {gx1_project.SUPPORTED}")
+    ws.step(f"docs: {rendering.DOCS}")
 
 
 def _module(ws: Workspace, where: Layout, req: Request[Any]) -> None:

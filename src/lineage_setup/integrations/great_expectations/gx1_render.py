@@ -37,6 +37,8 @@ PIN = "openlineage-python>=1.13.1"  # event_v2 and facet_v2 (the data quality fa
 # transport/http.py @1.13.0), so PIN covers it
 COMPRESSION = "gzip"
 MARKER = "(written by lineage-setup"  # the module's first line says so: ours to replace
+# the last next step: OpenLineage's GE action runs on GE 0.x only; GX 1.x runs ours as a custom Action
+DOCS = "https://docs.greatexpectations.io/docs/core/trigger_actions_based_on_results/create_a_custom_action"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from lineage_setup.answers import Connection
 
 Params = Mapping[str, Scalar]
+# the last next step: OpenLineage's page for its GE action
+# (OpenLineage/OpenLineage@1.52.0 website/docs/integrations/great-expectations.md)
+DOCS = "https://openlineage.io/docs/integrations/great-expectations"
 
 
 def openlineage_host(conn: Connection) -> str:

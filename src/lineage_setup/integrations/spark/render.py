@@ -29,6 +29,9 @@ from lineage_setup.openlineage_spark import (
 OUR_PACKAGE = re.compile(r"^io\.openlineage:openlineage-spark(_2\.1[0-9])?:")
 # the first line of templates/spark/spark-defaults*.conf.tmpl: patch mode adds the same lines under it
 COMMENT = "OpenLineage: listener and HTTP transport (added by lineage-setup)"
+# the last next step: OpenLineage's Spark pages
+# (OpenLineage/OpenLineage@1.52.0 website/docs/integrations/spark/spark.md)
+DOCS = "https://openlineage.io/docs/integrations/spark/"
 
 
 def settings(conn: Connection, tgt: Target) -> list[properties.Setting]:
@@ -143,4 +146,5 @@ def steps(path: Path, tgt: Target) -> list[str]:
         f"downloads {tgt.artifact} from Maven Central (offline: put {tgt.jar_name} in $SPARK_HOME/jars "
         "and drop it from spark.jars.packages)",
         "look for OpenLineageSparkListener in the driver log, and for your jobs in the lineage UI",
+        f"docs: {DOCS}",
     ]
