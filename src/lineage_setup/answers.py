@@ -111,6 +111,19 @@ def resolve(
     return Connection(base.base, endpoint, namespace or "", api_key, origin, preset.name, domain_source)
 
 
+def given_lineage_url(flags: Flags, env: Mapping[str, str], saved: Mapping[str, str]) -> str | None:
+    """Where events will go by flags, environment variables and saved settings alone (nothing asked, no key
+    read or registered); None when a question must decide it, or a value is bad (reported when resolved)."""
+    origin: dict[str, str] = {}
+    try:
+        preset = _resolve_backend(flags, env, None, origin, saved)
+        base, _ = _resolve_url(flags, env, None, origin, saved, preset)
+        endpoint = _resolve_endpoint(flags, env, base, origin, saved, preset)
+    except UsageError:
+        return None
+    return f"{base.base}/{endpoint}"
+
+
 T = TypeVar("T")
 
 

@@ -8,7 +8,6 @@ every file or none.
 from __future__ import annotations
 
 import dataclasses
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,14 +82,7 @@ def expected_endpoint(flags: answers.Flags, env: Mapping[str, str]) -> str | Non
         saved = {} if given else settings.load(env)  # as runner.connection reads it
     except LineageSetupError:  # said once, when the answers are resolved
         saved = {}
-    # the key plays no part in where; resolve() masks any key it is given, so the stand-in is random: no
-    # fragment of it is in any text
-    stand_in = secrets.token_hex(16)
-    probe = dataclasses.replace(flags, api_key=stand_in, api_key_file=None)
-    try:
-        return answers.resolve(probe, env, None, None, saved, namespace_required=False).lineage_url
-    except UsageError:  # a bad or missing value: reported when the answers are resolved
-        return None
+    return answers.given_lineage_url(flags, env, saved)
 
 
 def _label(path: Path, root: Path) -> str:
