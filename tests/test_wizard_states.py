@@ -295,3 +295,14 @@ def test_in_a_terminal_enter_keeps_the_ticks_and_the_current_project_is_left_alo
     assert "Namespace for dbt current" not in text
     assert tree(root / "current") == before
     assert _sends(root / "elsewhere") == HERE and _sends(root / "fresh") == HERE
+
+
+def test_the_wizard_warns_about_a_key_file_others_can_read(tmp_path: Path) -> None:
+    astro = tmp_path / "astro"
+    astro.mkdir()
+    (astro / "Dockerfile").write_text("FROM quay.io/astronomer/astro-runtime:3.0.4\n")
+    (astro / ".env").write_text("A=1\n")
+    (astro / ".env").chmod(0o644)  # as `astro dev init` may leave it; it is about to hold the key
+    result = cli(["init", "--dir", str(tmp_path), *CONN, "--dry-run"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "warning: astro/.env is readable by other users (mode 644); run: chmod 600 astro/.env" in result.stderr

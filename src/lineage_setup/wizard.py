@@ -232,6 +232,7 @@ def run(args: InitArgs, env: Mapping[str, str], prompter: answers.Prompter | Non
     ui.show_connection(conn)
     for section in sections:
         ui.show_section(title(section.found), section.ws.messages(), section.skipped)
+    ui.show_notes(plan.notes)  # about files, once the plan is made (e.g. a key file others can read)
     combined = plan.with_remote(tuple(r for s in sections for r in s.ws.messages().remote))
     code, settled = runner.settle(combined, args.root, args.mode, prompter, lambda: _what_now(sections))
     return runner.finish(code, settled, conn, args.mode, prompter, env)
