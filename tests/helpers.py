@@ -15,8 +15,16 @@ CONN = ["--url", "https://lineage.example.com", "--namespace", "dev", "--api-key
 
 
 def cli(args: Sequence[str], input: str | None = None, env: dict[str, str] | None = None):
-    """Run the CLI in-process; stdin is not a terminal, so nothing prompts."""
-    return CliRunner().invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+    """Run the CLI in-process; stdin is not a terminal, so nothing prompts.
+
+    Every run is also a canary scan: the key (CANARY) must not appear in stdout or stderr unless the
+    args ask for it with --print (alone, with --format, or with --json); anywhere else it is a leak.
+    """
+    result = CliRunner().invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+    if "--print" not in args:
+        for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+            assert CANARY not in text, f"the API key leaked to {name} of `lineage-setup {' '.join(args)}`"
+    return result
 
 
 def tree(root: Path) -> dict[str, tuple[bytes, int, int]]:
