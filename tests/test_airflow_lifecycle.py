@@ -239,6 +239,7 @@ REPLACED = {
     "astro-3.4.0-crlf-export": "its OPENLINEAGE_URL and requirement line were replaced (--replace)",
     "astro-9.2.0-astro-endpoint": "the TRANSPORT that replaced Astro's lineage was taken out",
     "astro-9.2.0-replaces-transport": "the TRANSPORT that replaced Astro's lineage was taken out",
+    "astro-9.2.0-dockerfile-env-line": "the Dockerfile's ENV lines that replaced Astro's lineage were taken out",
 }
 
 

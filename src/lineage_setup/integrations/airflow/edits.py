@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,3 +98,13 @@ def _eol_notes(text: str) -> tuple[str, ...]:
         f"{ENV_FILE} has Windows (CRLF) line endings: docker compose and python-dotenv read it, but "
         f"bash `source` would keep a carriage return at the end of every value",
     )
+
+
+def without_lines(current: str, indexes: Iterable[int]) -> str:
+    """The text without these lines (0-based); a last line without a newline leaves none before it either."""
+    lines = textdoc.lines(current)
+    dropped = set(indexes)
+    kept = [line for index, line in enumerate(lines) if index not in dropped]
+    if lines and (len(lines) - 1) in dropped and lines[-1] == textdoc.strip_eol(lines[-1]) and kept:
+        kept[-1] = textdoc.strip_eol(kept[-1])  # the file had no final newline: it still has none
+    return "".join(kept)

@@ -60,6 +60,7 @@ def plan(req: Request[Options], ws: Workspace, found: Target) -> None:
         return
     conn, options = req.conn, req.options
     astro = destination.is_astro(conn)
+    image_overrides = _take_out_of_dockerfile(ws)
     sets_transport = TRANSPORT in dict(forms.pairs(ws.read(ENV_FILE) or ""))
     if sets_transport:
         ws.note(f"{ENV_FILE} sets {TRANSPORT}, which overrides Astro's own lineage on this Runtime: taking it out")
@@ -68,6 +69,8 @@ def plan(req: Request[Options], ws: Workspace, found: Target) -> None:
             write_env(ws, [], (TRANSPORT,))
         ws.info(f"{automatic(found)} Sending to Astro needs nothing here.")
         ws.info(f"To also send from `astro dev`: {command(conn, options, ws.root, '--local')}")
+        if image_overrides:
+            ws.step(f"astro deploy   (builds the image without {', '.join(image_overrides)})")
         return
     name = destination.name(options.transport_name, conn)
     pairs = forms.pairs(forms.subtransport(conn, name, "env"))
@@ -89,6 +92,20 @@ def plan(req: Request[Options], ws: Workspace, found: Target) -> None:
             f"Environment tab): while it is set, Astro's own lineage is replaced"
         )
     ws.step(f"astro deploy   (ships {REQUIREMENTS} to the Deployment)")
+
+
+def _take_out_of_dockerfile(ws: Workspace) -> list[str]:
+    """The Dockerfile's one-variable ENV lines that replace Astro's composite: taken out (a planned change,
+    shown in the diff); ENV lines that set more are left with a note (notes.dockerfile)."""
+    current = ws.read(DOCKERFILE) or ""
+    found = notes.removable_overrides(current)
+    for index, key in found.items():
+        ws.note(f"{DOCKERFILE} line {index + 1} sets {notes.overrides_astro(key)}: taking it out")
+    if found:
+        keys = sorted(set(found.values()))
+        reason = f"take out {', '.join(keys)}: it replaces Astro's own lineage"
+        ws.write(DOCKERFILE, edits.without_lines(current, found), reason=reason)
+    return sorted(set(found.values()))
 
 
 def _plan_openlineage_airflow(req: Request[Options], ws: Workspace, found: Target) -> None:

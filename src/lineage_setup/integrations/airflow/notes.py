@@ -10,6 +10,7 @@ OPENLINEAGE__ variable: Astro's composite is dropped and Observe stops receiving
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping
 
 from lineage_setup import textdoc
@@ -21,6 +22,8 @@ from lineage_setup.validate import DEFAULT_ENDPOINT
 
 OVERRIDING = (TRANSPORT, "AIRFLOW__OPENLINEAGE__CONFIG_PATH", "AIRFLOW__OPENLINEAGE__CONFIG_CONN_ID")
 _INSTRUCTION = re.compile(r"\s*(?P<word>[A-Za-z]+)\b")
+_FROM = re.compile(r"\s*FROM\s", re.IGNORECASE)
+_ENV = re.compile(r"\s*ENV\s+(?P<args>\S.*)", re.IGNORECASE)
 
 
 def overrides_astro(key: str) -> str:
@@ -52,15 +55,50 @@ def notes(found: Target, dotenv: str, requirements_txt: str, environ: Mapping[st
     return found_notes
 
 
+def removable_overrides(text: str) -> dict[int, str]:
+    """The ENV lines lineage-setup takes out (0-based index -> variable): in the image that runs (after the
+    last FROM), one line, one variable, and that variable overrides Astro's lineage. An ENV that also sets
+    other variables or continues over lines is left to the user (see dockerfile())."""
+    lines = [textdoc.strip_eol(line) for line in textdoc.lines(text)]
+    continued = [False, *(line.rstrip().endswith("\\") for line in lines)]
+    froms = [i for i, line in enumerate(lines) if not continued[i] and _FROM.match(line)]
+    found = {}
+    for index in range(froms[-1] + 1 if froms else 0, len(lines)):
+        line = lines[index]
+        env = _ENV.fullmatch(line)
+        if continued[index] or continued[index + 1] or not env:
+            continue
+        args = env.group("args").strip()
+        if "=" not in args.split(None, 1)[0]:
+            key, single = args.split(None, 1)[0], True  # the old `ENV KEY value` form: one variable
+        else:
+            try:
+                tokens = shlex.split(args, posix=True)
+            except ValueError:
+                continue
+            key, single = tokens[0].partition("=")[0], len(tokens) == 1
+        if single and key in OVERRIDING:
+            found[index] = key
+    return found
+
+
 def dockerfile(found: Target, text: str | None) -> list[str]:
-    """ENV lines in the Dockerfile that override Astro's lineage: the lines to delete (a Dockerfile is not
-    edited: its ENV instructions may carry other variables, continuation lines and build arguments)."""
+    """ENV lines of the image that runs (after the last FROM) that override Astro's lineage and that
+    lineage-setup leaves in place (an ENV that also sets other variables, or continues over lines): the lines
+    to delete."""
     if not found.composite or not text:
         return []
     found_notes = []
     instruction = ""
-    for number, line in enumerate(textdoc.lines(text), 1):
+    taken_out = removable_overrides(text)
+    lines = textdoc.lines(text)
+    froms = [
+        i for i, line in enumerate(lines) if _FROM.match(line) and (i == 0 or not lines[i - 1].rstrip().endswith("\\"))
+    ]
+    for number, line in enumerate(lines, 1):
         body = textdoc.strip_eol(line)
+        if number - 1 in taken_out or (froms and number - 1 < froms[-1]):
+            continue
         if not instruction and (match := _INSTRUCTION.match(body)):
             instruction = match.group("word").upper()
         for key in OVERRIDING:
