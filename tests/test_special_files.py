@@ -75,7 +75,7 @@ KINDS = {
     "FIFO": r"is not a regular file \(a FIFO\); refusing to read it",
     "character device": r"is not a regular file \(a character device\); refusing to read it",
     "link to /dev/zero": r"is not a regular file \(a character device\); refusing to read it",  # a link is followed
-    "UNIX socket": r": cannot read it \(No such device or address\)",  # open(2) of a socket fails with ENXIO
+    "UNIX socket": r" is not a regular file \(a socket\)",  # open(2) fails with ENXIO; the message says why
     "over the limit": r"is larger than the 16 MiB this tool reads from such a file",
 }
 # A GE 0.x checkpoint is a file the tool edits, read whole (no cap): the cap is for files only inspected.

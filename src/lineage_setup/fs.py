@@ -118,7 +118,16 @@ def _unreadable(path: Path, exc: OSError | ValueError) -> UnsafeTargetError:
         return UnsafeTargetError(f"{str(path)!r}: not a usable path ({exc})")
     if isinstance(exc, NotADirectoryError):
         return UnsafeTargetError(f"{path}: a parent of this path is not a directory")
+    if exc.errno == errno.ENXIO and stat.S_ISSOCK(_mode(path)):  # a socket cannot even be opened
+        return UnsafeTargetError(f"{path} is not a regular file (a socket); refusing to read it")
     return UnsafeTargetError(f"{path}: cannot read it ({exc.strerror or exc})")
+
+
+def _mode(path: Path) -> int:
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return 0
 
 
 def check_target(snap: Snapshot) -> None:
