@@ -107,19 +107,25 @@ def provider(conn: Connection, form: Form) -> str:
     )
 
 
-def subtransport(conn: Connection, name: str, form: Form, deployment: str | None = None) -> str:
+def subtransport(
+    conn: Connection, name: str, form: Form, deployment: str | None = None, *, rename: bool = False
+) -> str:
     """One more destination in a composite transport, named `name` ([A-Z0-9_], checked before).
 
     A key json.loads would turn into a number or a boolean goes in as the whole auth object instead
     (`...__AUTH={"type":"api_key","apiKey":"..."}`), which it reads back as a string; a backend without a key
-    gets no auth variable, one that takes gzip `...__COMPRESSION=gzip`.
+    gets no auth variable, one that takes gzip `...__COMPRESSION=gzip`. `rename`: the destination is a
+    `transform` transport around the http one, giving its events the job namespace `conn.namespace` alone
+    (`JobNamespaceReplaceTransformer`, openlineage-python 1.33.0+: `transport/transform/`, CHANGELOG 1.33.0).
     """
     if json_value(conn.endpoint):
         raise UsageError(
             f"the endpoint {conn.endpoint!r} would not reach openlineage-python as a path: it reads every "
             f"OPENLINEAGE__ value as JSON first; use a path such as api/v1/lineage"
         )
-    prefix = f"{SUBTRANSPORT}{name}__"
+    head = _renaming(form, f"{SUBTRANSPORT}{name}__", conn.namespace) if rename else ""
+    inner = "TRANSPORT__" if rename else ""
+    prefix = f"{SUBTRANSPORT}{name}__{inner}"
     options = _optional(form, f"{prefix}COMPRESSION", "gzip") if conn.preset.gzip else ""
     secret = ""
     if conn.keyless:
@@ -131,12 +137,30 @@ def subtransport(conn: Connection, name: str, form: Form, deployment: str | None
         secret = _secret(form, f"{prefix}AUTH__API_KEY", conn.api_key, deployment)
     return templates.render(
         f"airflow/subtransport.{_SUFFIX[form]}.tmpl",
+        head=head,
+        inner=inner,
         transport_name=name,
         url=quote(form, conn.url, f"{prefix}URL"),
         endpoint=quote(form, conn.endpoint, f"{prefix}ENDPOINT"),
         options=options if form == "astro" else options + secret,
         secret=secret,
         deployment=_deployment(deployment),
+    )
+
+
+TRANSFORMER = "openlineage.client.transport.transform.JobNamespaceReplaceTransformer"
+
+
+def _renaming(form: Form, prefix: str, namespace: str) -> str:
+    """The transform transport's own variables; a namespace json.loads would change goes in as JSON."""
+    if json_value(namespace):
+        properties = _optional(form, f"{prefix}TRANSFORMER_PROPERTIES", json.dumps({"new_job_namespace": namespace}))
+    else:
+        properties = _optional(form, f"{prefix}TRANSFORMER_PROPERTIES__NEW_JOB_NAMESPACE", namespace)
+    return (
+        _optional(form, f"{prefix}TYPE", "transform")
+        + _optional(form, f"{prefix}TRANSFORMER_CLASS", TRANSFORMER)
+        + properties
     )
 
 
@@ -151,4 +175,10 @@ def group_keys(name: str) -> tuple[str, ...]:
     """Every variable of a sub-transport this tool writes, in either auth form (to take out the other one)."""
     prefix = f"{SUBTRANSPORT}{name}__"
     keys = ("TYPE", "URL", "ENDPOINT", "COMPRESSION", "AUTH", "AUTH__TYPE", "AUTH__API_KEY")
-    return tuple(f"{prefix}{key}" for key in keys)
+    renaming = ("TRANSFORMER_CLASS", "TRANSFORMER_PROPERTIES", "TRANSFORMER_PROPERTIES__NEW_JOB_NAMESPACE")
+    return (*(f"{prefix}{key}" for key in (*keys, *renaming)), *(f"{prefix}TRANSPORT__{key}" for key in keys))
+
+
+def renames(conn: Connection) -> bool:
+    """The backend needs a job namespace of its own (Atlan: the connection's name), and one was given."""
+    return bool(conn.preset.namespace_hint and conn.namespace)

@@ -73,7 +73,8 @@ def plan(req: Request[Options], ws: Workspace, found: Target) -> None:
             ws.step(f"astro deploy   (builds the image without {', '.join(image_overrides)})")
         return
     name = destination.name(options.transport_name, conn)
-    pairs = forms.pairs(forms.subtransport(conn, name, "env"))
+    rename = forms.renames(conn)
+    pairs = forms.pairs(forms.subtransport(conn, name, "env", rename=rename))
     write_env(ws, pairs, (TRANSPORT, *forms.group_keys(name)))
     requirements = ws.read(REQUIREMENTS) or ""
     pin, purpose = versions.CLIENT_FOR_ASTRO, "for Astro's composite transport"
@@ -83,7 +84,7 @@ def plan(req: Request[Options], ws: Workspace, found: Target) -> None:
     ws.step(f"astro dev restart   (rebuilds the image with {REQUIREMENTS}; containers read {ENV_FILE})")
     if not astro:
         deployment = deployment_id(options.deployment_id)
-        text = forms.subtransport(conn, name, "astro", deployment)
+        text = forms.subtransport(conn, name, "astro", deployment, rename=rename)
         reprint = command(conn, options, ws.root, "--print", "--format", "astro")
         for step in deployment_steps(text, deployment, reprint, conn.keyless):
             ws.step(step)

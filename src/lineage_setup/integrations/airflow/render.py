@@ -90,6 +90,13 @@ def no_second_destination(found: Target) -> str:
 
 
 def namespace_info(conn: Connection) -> str:
+    if forms.renames(conn):
+        return (
+            f"This destination alone gets the job namespace {conn.namespace} ({conn.preset.title} needs "
+            f"{conn.preset.namespace_hint}): the sub-transport is a `transform` transport with "
+            f"JobNamespaceReplaceTransformer around the http one ({versions.CLIENT} {versions.TRANSFORM_SINCE}+); "
+            f"Astro's own destinations keep the Deployment's namespace."
+        )
     return (
         f"The namespace ({conn.namespace}) is not set: on Astro every destination gets the Deployment's namespace, "
         f"which Astro sets. A namespace for this endpoint alone needs a `transform` sub-transport "
@@ -206,4 +213,5 @@ def _printed_composite(
         hints.append("`create` skips keys that already exist; `update` with the same arguments replaces them")
     else:
         hints.append("for `astro dev` (.env): OPENLINEAGE__TRANSPORT__TYPE=composite is there as Astro sets it")
-    return Rendered(forms.subtransport(conn, name, form, deployment_id(options.deployment_id)), tuple(hints))
+    deployment = deployment_id(options.deployment_id)
+    return Rendered(forms.subtransport(conn, name, form, deployment, rename=forms.renames(conn)), tuple(hints))
