@@ -53,18 +53,33 @@ def _document(args: list[str]) -> dict[str, Any]:
         ({"Dockerfile": "FROM astrocrpublic.azurecr.io/runtime:3.1-12\n"}, ("p", "automatic", {"Airflow": "3.1"}, ())),
         (
             {"requirements.txt": "apache-airflow[celery]==2.7.3  # pinned\n"},
-            ("p", "not configured", {"Airflow": "2.7"}, (("airflow_version", "2.7.3"),)),
+            (
+                "p",
+                "not configured",
+                {"Airflow": "2.7"},
+                (("airflow_version", "2.7.3"), ("airflow_version_from", "requirements.txt")),
+            ),
         ),
         (
             {"Dockerfile": "FROM apache/airflow:slim-2.9.3-python3.11\n"},
-            ("p", "not configured", {"Airflow": "2.9"}, (("airflow_version", "2.9.3"),)),
+            (
+                "p",
+                "not configured",
+                {"Airflow": "2.9"},
+                (("airflow_version", "2.9.3"), ("airflow_version_from", "Dockerfile line 1")),
+            ),
         ),
         (
             {
                 "requirements.txt": "-c https://raw.githubusercontent.com/apache/airflow/constraints-2.6.3/c-3.8.txt\n"
                 "apache-airflow\n"
             },
-            ("p", "not configured", {"Airflow": "2.6"}, (("airflow_version", "2.6.3"),)),
+            (
+                "p",
+                "not configured",
+                {"Airflow": "2.6"},
+                (("airflow_version", "2.6.3"), ("airflow_version_from", "the constraints file requirements.txt names")),
+            ),
         ),
         ({"airflow.cfg": "[core]\nload_examples = False\n"}, ("p", "unknown", {"Airflow": "unknown"}, ())),
         ({"requirements.txt": "apache-airflow==1.10.15\n"}, ("p", "unknown", {"Airflow": "1.10.15"}, ())),

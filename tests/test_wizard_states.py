@@ -306,3 +306,12 @@ def test_the_wizard_warns_about_a_key_file_others_can_read(tmp_path: Path) -> No
     result = cli(["init", "--dir", str(tmp_path), *CONN, "--dry-run"])
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "warning: astro/.env is readable by other users (mode 644); run: chmod 600 astro/.env" in result.stderr
+
+
+def test_a_plain_airflow_version_is_said_to_come_from_the_file_it_was_read_from(tmp_path: Path) -> None:
+    (tmp_path / "af").mkdir()
+    (tmp_path / "af" / "requirements.txt").write_text("apache-airflow==2.9.3\n")
+    result = cli(["init", "--dir", str(tmp_path), *CONN, "--namespace", "n", "--dry-run"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Plain Airflow 2.9 (from requirements.txt)" in result.stdout
+    assert "(--airflow-version)" not in result.stdout

@@ -90,6 +90,7 @@ class Options:
     local: bool = False
     deployment_id: str | None = None
     transport_name: str | None = None
+    airflow_version_from: str = ""  # no option: where the wizard read airflow_version ("": --airflow-version)
 
 
 detect = state.detect

@@ -78,7 +78,7 @@ def target(ws: Workspace, options: Options) -> Target:
     if text is None:
         if override is None:
             raise UsageError(_no_dockerfile(ws))
-        return _plain(override)
+        return _plain(override, options)
     lines = from_lines(text)
     runtime = [line for line in lines if line.image in (RUNTIME2, RUNTIME3)]
     if runtime:
@@ -89,7 +89,7 @@ def target(ws: Workspace, options: Options) -> Target:
             f"{ws.path(DOCKERFILE)} does not start from an Astro Runtime image (found {found}); expected "
             f"FROM {RUNTIME2}:<version> or FROM {RUNTIME3}:<X.Y-Z>. For plain Airflow pass --airflow-version"
         )
-    return _plain(override)
+    return _plain(override, options)
 
 
 def _no_dockerfile(ws: Workspace) -> str:
@@ -113,8 +113,9 @@ def from_lines(text: str) -> list[FromLine]:
     return found
 
 
-def _plain(airflow: Version) -> Target:
-    return Target(False, airflow, versions.era(airflow), False, "Plain Airflow", "--airflow-version")
+def _plain(airflow: Version, options: Options) -> Target:
+    origin = f"from {options.airflow_version_from}" if options.airflow_version_from else "--airflow-version"
+    return Target(False, airflow, versions.era(airflow), False, "Plain Airflow", origin)
 
 
 def _astro(ws: Workspace, line: FromLine, override: Version | None) -> Target:

@@ -44,7 +44,9 @@ class Found:
     @property
     def options(self) -> tuple[tuple[str, Any], ...]:
         known = self.airflow_version and self.target is not None  # a version this tool cannot set up is no option
-        return (("airflow_version", self.airflow_version),) if known else ()
+        if not known:
+            return ()
+        return (("airflow_version", self.airflow_version), ("airflow_version_from", self.version_source))
 
 
 def find(ws: Workspace) -> Found | None:
