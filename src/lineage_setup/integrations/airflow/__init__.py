@@ -119,7 +119,7 @@ def preflight(ws: Workspace, options: Options) -> str | None:
         again = " ".join(quoting.shell(word) for word in [*words, "--local"])
         return (
             f"{project.summary(found)}\n{automatic(found)} Nothing to change.\n{no_second_destination(found)}\n"
-            f"To also send from `astro dev`: {again}"
+            f"To also send from `astro dev`: {again}   (with the endpoint, namespace and key flags, or it asks)"
         )
     return None
 
