@@ -108,6 +108,7 @@ def render_everything() -> None:
                 forms.legacy(_conn(KEY, endpoint), form, backend=backend)
         for key in (KEY, JSON_KEY, ""):
             forms.subtransport(_conn(key), "OURS", form)
+            forms.subtransport(_conn(key), "OURS", form, rename=True)  # a namespace of its own (Atlan)
         if form != "astro":
             forms.provider(HOSTILE, form)
     forms.transport_json(HOSTILE)
