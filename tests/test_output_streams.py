@@ -47,3 +47,30 @@ def test_full_disk_is_one_line(args: list[str]) -> None:
     assert done.returncode == 1
     assert b"could not write the output: No space left on device" in done.stderr
     assert b"Traceback" not in done.stderr
+
+
+def test_a_pipe_keeps_the_order_a_terminal_shows(tmp_path: Path) -> None:
+    """stdout and stderr into one pipe (as `2>&1 | less`): each message is flushed as it is written, so a warning
+    stays between the summary it follows and the diff it precedes (a block-buffered stdout would put it first)."""
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "dbt_project.yml").write_text("name: p\n")
+    (project / "openlineage.yml").write_text("transport:\n  type: console\n")
+    (project / "openlineage.yml").chmod(0o644)  # a warning: others can read the file that will hold the key
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENLINEAGE", "LINEAGE_SETUP"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "lineage_setup", "dbt", "--dir", str(project), *CONN, "--replace", "--dry-run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0, done.stdout
+
+    def first(prefix: str) -> int:
+        return next(i for i, line in enumerate(lines) if line.startswith(prefix))
+
+    assert first("API key") < first("warning: openlineage.yml is readable by other users") < first("--- a/")
