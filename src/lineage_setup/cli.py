@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from lineage_setup import __version__, integrations, params
+from lineage_setup import __version__, args, integrations, params
 from lineage_setup.errors import ExitCode, LineageSetupError, Signalled, interrupt_code
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def _command(name: str, help: str, table: Sequence[params.Param], body: Body) ->
 
 def _integration(integration: Integration, name: str) -> TyperCommand:
     def body(values: Mapping[str, Any]) -> ExitCode:
-        return _run_integration(integration, params.integration_args(integration, values))
+        return _run_integration(integration, args.integration_args(integration, values))
 
     aliases = f" (alias: {', '.join(integration.ALIASES)})" if integration.ALIASES else ""
     help = (
@@ -137,13 +137,13 @@ def _integration(integration: Integration, name: str) -> TyperCommand:
     return _command(name, help, params.integration_params(integration), body)
 
 
-def _run_integration(integration: Integration, args: params.IntegrationArgs) -> ExitCode:
+def _run_integration(integration: Integration, given: args.IntegrationArgs) -> ExitCode:
     from lineage_setup import runner
 
-    env, prompter = _inputs(no_input=args.connection.no_input)
-    flags = args.connection.flags
+    env, prompter = _inputs(no_input=given.connection.no_input)
+    flags = given.connection.flags
     return runner.run(
-        integration, root=args.root, flags=flags, mode=args.mode, options=args.options, env=env, prompter=prompter
+        integration, root=given.root, flags=flags, mode=given.mode, options=given.options, env=env, prompter=prompter
     )
 
 
@@ -164,9 +164,9 @@ def _verify() -> TyperCommand:
     def body(values: Mapping[str, Any]) -> ExitCode:
         from lineage_setup import runner
 
-        connection = params.connection(values)
-        env, prompter = _inputs(no_input=connection.no_input)
-        return runner.verify_only(connection.flags, env, prompter, timeout=values["timeout"], lint=values["lint"])
+        verify = args.verify_args(values)
+        env, prompter = _inputs(no_input=verify.connection.no_input)
+        return runner.verify_only(verify.connection.flags, env, prompter, timeout=verify.timeout, lint=verify.lint)
 
     return _command("verify", VERIFY_HELP, [*params.CONNECTION_PARAMS, *params.VERIFY_PARAMS], body)
 
@@ -175,9 +175,8 @@ def _listen() -> TyperCommand:
     def body(values: Mapping[str, Any]) -> ExitCode:
         from lineage_setup import listen
 
-        names = ("lint", "backend", "namespace", "forward")
-        checks = listen.Checks(**{name: values[name] for name in names})
-        return listen.run(values["host"], values["port"], values["output"], values["require_key"], checks, os.environ)
+        given = args.listen_args(values)
+        return listen.run(given.host, given.port, given.output, given.require_key, given.checks, os.environ)
 
     return _command("listen", LISTEN_HELP, params.LISTEN_PARAMS, body)
 
@@ -192,9 +191,9 @@ def _init() -> TyperCommand:
     def body(values: Mapping[str, Any]) -> ExitCode:
         from lineage_setup import wizard
 
-        args = params.init_args(values)
-        env, prompter = _inputs(no_input=params.connection(values).no_input)
-        return wizard.run(args, env, prompter)
+        init = args.init_args(values)
+        env, prompter = _inputs(no_input=args.connection(values).no_input)
+        return wizard.run(init, env, prompter)
 
     return _command("init", INIT_HELP, params.INIT_PARAMS, body)
 
@@ -206,7 +205,7 @@ def _settings() -> TyperCommand:
     def body(values: Mapping[str, Any]) -> ExitCode:
         from lineage_setup import settings
 
-        return settings.show(dict(os.environ), forget=values["forget"])
+        return settings.show(dict(os.environ), forget=bool(values["forget"]))
 
     return _command("settings", SETTINGS_HELP, params.SETTINGS_PARAMS, body)
 
@@ -221,7 +220,7 @@ def _demo() -> TyperCommand:
     def body(values: Mapping[str, Any]) -> ExitCode:
         from lineage_setup import demo
 
-        return demo.run(keep=values["keep"])
+        return demo.run(keep=bool(values["keep"]))
 
     return _command("demo", DEMO_HELP, params.DEMO_PARAMS, body)
 
@@ -237,8 +236,8 @@ def _status() -> TyperCommand:
     def body(values: Mapping[str, Any]) -> ExitCode:
         from lineage_setup import status
 
-        root = params.root(values["dir"])
-        return status.run(root, dict(os.environ), online=values["online"], max_depth=values["max_depth"])
+        given = args.status_args(values)
+        return status.run(given.root, dict(os.environ), online=given.online, max_depth=given.max_depth)
 
     return _command("status", STATUS_HELP, params.STATUS_PARAMS, body)
 
@@ -247,9 +246,9 @@ def _remove() -> TyperCommand:
     def body(values: Mapping[str, Any]) -> ExitCode:
         from lineage_setup import removal
 
-        args = params.remove_args(values)
+        remove = args.remove_args(values)
         env, prompter = _inputs(no_input=False)
-        return removal.run(args, env, prompter)
+        return removal.run(remove, env, prompter)
 
     return _command("remove", REMOVE_HELP, params.REMOVE_PARAMS, body)
 
