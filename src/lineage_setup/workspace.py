@@ -42,6 +42,7 @@ class Workspace:
         self._notes: list[str] = []
         self._infos: list[str] = []
         self._remote: list[RemoteChange] = []
+        self._paths: dict[str, Path] = {}
 
     def looked_at(self) -> list[str]:
         """Each file this run looked at, as the user knows it, and whether it was there (for -v)."""
@@ -62,8 +63,14 @@ class Workspace:
     # --- reading ---------------------------------------------------------------------------
 
     def path(self, rel: str | Path) -> Path:
-        """A path inside the project (an absolute one stays as it is)."""
-        return self.root / rel
+        """A path inside the project (an absolute one stays as it is); made once per name (a run asks for
+        thousands of checkpoint files several times, and pathlib parses each name anew)."""
+        if not isinstance(rel, str):
+            return self.root / rel
+        made = self._paths.get(rel)
+        if made is None:
+            made = self._paths[rel] = self.root / rel
+        return made
 
     def label(self, rel: str | Path) -> str:
         """A path as the user knows it: relative to the project when inside it."""
