@@ -157,9 +157,11 @@ def _dotenv(text: str, extra: frozenset[str]) -> Iterator[str]:
 def _properties(text: str, extra: frozenset[str]) -> Iterator[str]:
     from lineage_setup.edits import properties
 
-    lines = text.split("\n")
+    lines: list[str] = []
     for entry in properties.entries(text):
-        if is_secret_name(entry.key, extra) or is_secret_name(entry.key.rsplit(".", 1)[-1], extra):
+        # the last part of a dotted key ends as the whole key does: only `extra` names need it on its own
+        if is_secret_name(entry.key, extra) or (extra and entry.key.rsplit(".", 1)[-1] in extra):
+            lines = lines or text.split("\n")
             yield from _values_of(entry.value)
             yield lines[entry.first][len(entry.prefix) :].rstrip("\\\r").strip()
             yield from (line.rstrip("\\\r").strip() for line in lines[entry.first + 1 : entry.last + 1])
