@@ -113,6 +113,8 @@ def render_everything() -> None:
             forms.provider(HOSTILE, form)
     forms.transport_json(HOSTILE)
     assert adding.wrap(forms.transport_json(_conn("other-key")), HOSTILE, None).text
+    atlan = Connection(URL, ENDPOINT, NAMESPACE, KEY, {}, "atlan")  # a namespace of its own: a transform
+    assert json.loads(adding.wrap(forms.transport_json(_conn("other-key")), atlan, None).text)
 
 
 def test_every_airflow_template_is_used(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,3 +52,62 @@ def test_the_deployment_commands_carry_the_transform_too() -> None:
     assert f"__TRANSFORMER_CLASS={forms.TRANSFORMER}" in printed.stdout
     assert "__TRANSFORMER_PROPERTIES__NEW_JOB_NAMESPACE=conn" in printed.stdout
     assert "__TRANSPORT__AUTH__API_KEY=" in printed.stdout
+
+
+def test_plain_airflow_add_renames_atlans_events_alone(tmp_path: Path) -> None:
+    """--add on plain Airflow (the provider's [openlineage] transport): ours is a transform transport inside the
+    composite, so Atlan gets its connection's namespace and the first destination the events as they were."""
+    import json
+
+    import dotenv
+
+    from .helpers import files
+    from .test_airflow_adding import _plain
+
+    with receiver() as first, receiver() as ours:
+        existing = f'AIRFLOW__OPENLINEAGE__TRANSPORT=\'{{"type": "http", "url": "{first.url}"}}\'\n'
+        root = _plain(tmp_path / "p", "2.9.3", existing)
+        original = files(root)
+        args = ["--airflow-version", "2.9", "--backend", "atlan", "--url", ours.url, "--namespace", "conn_1"]
+        result = cli(["airflow", "--dir", str(root), *args, "--api-key", CANARY, "--add", "--yes"])
+        assert result.exit_code == 0, result.output
+        values = dotenv.dotenv_values(root / ".env")
+        assert "AIRFLOW__OPENLINEAGE__NAMESPACE" not in values  # the other destination keeps its namespace
+        assert "openlineage-python>=1.33.0" in (root / "requirements.txt").read_text()
+        transport = json.loads(values["AIRFLOW__OPENLINEAGE__TRANSPORT"] or "")
+        _emit_with_config(tmp_path, {"transport": transport})  # as the provider builds it
+        again = cli(["airflow", "--dir", str(root), *args, "--api-key", CANARY, "--add", "--check"])
+        assert again.exit_code == 0
+        assert cli(["remove", "--dir", str(root), "--yes"]).exit_code == 0
+        assert files(root) == original
+    (got_first,) = first.requests
+    (got_ours,) = ours.requests
+    assert got_first.body["job"]["namespace"] == "ns" and "Authorization" not in got_first.headers
+    assert got_ours.body["job"]["namespace"] == "conn_1" and got_ours.path == ATLAN_PATH
+    assert got_ours.headers["Authorization"] == f"Bearer {CANARY}"
+
+
+EMIT = """
+import datetime, json, sys, uuid
+from openlineage.client import OpenLineageClient
+from openlineage.client.event_v2 import Job, Run, RunEvent, RunState
+OpenLineageClient(config=json.loads(sys.argv[1])).emit(RunEvent(eventType=RunState.START,
+    eventTime=datetime.datetime.now().isoformat(), run=Run(runId=str(uuid.uuid4())),
+    job=Job(namespace="ns", name="dag.task"), producer="https://x"))
+"""
+
+
+def _emit_with_config(tmp_path: Path, config: dict[str, object]) -> None:
+    """The real client in a clean process, given the config as the provider gives it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    work = tmp_path / "client"
+    work.mkdir(exist_ok=True)
+    env = {"PATH": os.environ["PATH"], "HOME": str(work)}
+    done = subprocess.run(
+        [sys.executable, "-c", EMIT, json.dumps(config)], env=env, cwd=work, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr

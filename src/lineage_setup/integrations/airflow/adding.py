@@ -85,12 +85,20 @@ def addition(ws: Workspace, found: Target, conn: Connection, transport_name: str
             f"{conn.lineage_url} is added as sub-transport {name} of a composite transport "
             f"({COMPOSITE_TYPE}=composite); OPENLINEAGE_URL, if set, stays and joins it as `default_http`"
         )
-    pairs += _namespace(found, conn, variables, infos)
+    if resolved.via == "transport" and forms.renames(conn):  # ours renames its own events (Atlan)
+        infos.append(
+            f"{conn.lineage_url} alone gets the job namespace {conn.namespace} ({conn.preset.title} needs "
+            f"{conn.preset.namespace_hint}): ours is a `transform` transport with JobNamespaceReplaceTransformer "
+            f"around the http one; the other destination keeps the project's namespace"
+        )
+    else:
+        pairs += _namespace(found, conn, variables, infos)
     pins = [versions.requirement(found.airflow, found.era, composite=True)]
     if found.era == "provider":
-        pins.append(versions.CLIENT_COMPOSITE)
+        client = versions.CLIENT_TRANSFORM if forms.renames(conn) else versions.CLIENT_COMPOSITE
+        pins.append(client)
         infos.append(
-            f"{REQUIREMENTS} asks for {versions.CLIENT_COMPOSITE.spec} ({versions.CLIENT_COMPOSITE.why}): if your "
+            f"{REQUIREMENTS} asks for {client.spec} ({client.why}): if your "
             f"Airflow constraints file pins an older one, install this one without that constraint"
         )
     return Addition(pairs, tuple(pins), tuple(infos))
@@ -163,7 +171,7 @@ def wrap(existing: str, conn: Connection, transport_name: str | None) -> Wrapped
         first_name = _json_name(_sends_to(first) or "existing")
     ours_name = destination.name(transport_name, conn).lower()
     first_name = f"{first_name}_before" if first_name == ours_name else first_name
-    return Wrapped(first_name, first, ours_name, forms.transport_json(conn))
+    return Wrapped(first_name, first, ours_name, forms.destination_json(conn))
 
 
 def unwrap(value: str) -> Wrapped | None:

@@ -71,6 +71,19 @@ def transport_json(conn: Connection) -> str:
     ).rstrip("\n")
 
 
+def destination_json(conn: Connection) -> str:
+    """Ours as one transport of a composite: the http transport, or, for a backend that needs its own job
+    namespace (Atlan), a `transform` transport around it that gives its events that namespace alone."""
+    if not renames(conn):
+        return transport_json(conn)
+    return templates.render(
+        "airflow/transform.json.tmpl",
+        transformer=json.dumps(TRANSFORMER),
+        namespace=json.dumps(conn.namespace),
+        transport=transport_json(conn),
+    ).rstrip("\n")
+
+
 def _secret(form: Form, name: str, value: str, deployment: str | None) -> str:
     """The variable that holds the key: a line of its own, or (astro) its own `--secret` command."""
     if form != "astro":

@@ -119,6 +119,9 @@ CLIENT_READS_ENV, TRANSFORM_SINCE = "1.23.0", "1.33.0"
 CLIENT_COMPOSITE = Pin(
     "2.7", "3.999", f"{CLIENT}>=1.23.0", "reads a composite transport's named transports from 1.23.0"
 )
+CLIENT_TRANSFORM = Pin(
+    "2.7", "3.999", f"{CLIENT}>=1.33.0", "reads a composite transport, and a transform transport from 1.33.0"
+)
 OPENLINEAGE_AIRFLOW_ADD_PINS: tuple[Pin, ...] = (
     Pin(
         "2.3",
@@ -190,5 +193,6 @@ def ours() -> tuple[Pin, ...]:
         CLIENT_FOR_ASTRO,
         ENDPOINT_PIN,
         CLIENT_COMPOSITE,
+        CLIENT_TRANSFORM,
         *OPENLINEAGE_AIRFLOW_ADD_PINS,
     )
