@@ -16,7 +16,7 @@ FROM = "FROM quay.io/astronomer/astro-runtime:9.2.0\n"
     [
         (f"{FROM}ENV {T}=x\nENV A=1\n", {1: T}, f"{FROM}ENV A=1\n"),
         (f"{FROM}env {T} some value\n", {1: T}, FROM),  # the old form, any case
-        (f"{FROM}ENV A=1\r\nENV {T}='{{\"type\": \"console\"}}'", {2: T}, f"{FROM}ENV A=1"),  # no final newline
+        (f'{FROM}ENV A=1\r\nENV {T}=\'{{"type": "console"}}\'', {2: T}, f"{FROM}ENV A=1"),  # no final newline
         (f"{FROM}ENV A=1 {T}=x\n", {}, None),  # sets another variable too
         (f"{FROM}ENV A=1 \\\n    {T}=x\n", {}, None),  # continued
         (f"{FROM}ENV {T}=x \\\n    A=1\n", {}, None),  # continues
