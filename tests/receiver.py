@@ -1,7 +1,9 @@
-"""A loopback OpenLineage receiver for tests: records every POST, answers 201."""
+"""A loopback OpenLineage receiver for tests: records every POST (its bytes as they came, and the JSON they
+hold, gzip-compressed or not), answers 201."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: Any
+    raw: bytes = b""  # the body as it came over the wire (compressed, when it was)
 
 
 @dataclass
@@ -35,7 +38,8 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
-            state.requests.append(Received(self.path, dict(self.headers.items()), json.loads(raw or b"null")))
+            body = gzip.decompress(raw) if self.headers.get("Content-Encoding") == "gzip" else raw
+            state.requests.append(Received(self.path, dict(self.headers.items()), json.loads(body or b"null"), raw))
             self.send_response(201)
             self.send_header("Content-Length", "0")
             self.end_headers()

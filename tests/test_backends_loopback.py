@@ -15,17 +15,11 @@ Great Expectations with each backend is in test_great_expectations_backends_real
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
 import sys
-import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +28,7 @@ import pytest
 from lineage_setup import backends
 
 from .helpers import CANARY, cli
+from .receiver import receiver
 
 pytest.importorskip("openlineage.client")
 dotenv = pytest.importorskip("dotenv")
@@ -49,47 +44,6 @@ client.emit(RunEvent(eventType=RunState.START, eventTime=datetime.datetime.now()
     run=Run(runId=sys.argv[2]), job=Job(namespace="from-the-run", name="j"), producer="https://x"))
 print(type(client.transport).__name__)
 """
-
-
-@dataclass
-class Request:
-    path: str
-    headers: dict[str, str]  # names in lower case
-    raw: bytes  # the body as it came over the wire
-
-
-@dataclass
-class Wire:
-    url: str
-    requests: list[Request] = field(default_factory=list)
-
-
-@contextmanager
-def wire_receiver() -> Iterator[Wire]:
-    """Records each POST's raw bytes (tests/receiver.py parses the body as JSON, which a gzip body is not)."""
-    wire = Wire("")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            wire.requests.append(Request(self.path, {k.lower(): v for k, v in self.headers.items()}, raw))
-            self.send_response(201)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    wire.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield wire
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _setup(integration: str, root: Path, preset: backends.Preset, url: str) -> None:
@@ -122,7 +76,7 @@ def test_each_preset_reaches_its_endpoint_through_the_real_client(name: str, int
     work = tmp_path / "work"  # an empty working folder and HOME: no openlineage.yml found by accident
     work.mkdir()
     run_id = str(uuid.uuid4())
-    with wire_receiver() as rx:
+    with receiver() as rx:
         root = tmp_path / "p"
         _setup(integration, root, preset, rx.url)
         env, config = _consumer_input(integration, root, work)
@@ -137,19 +91,19 @@ def test_each_preset_reaches_its_endpoint_through_the_real_client(name: str, int
         assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ("TransformTransport" if integration == "dbt" else "HttpTransport")
     [request] = rx.requests
+    headers = {name.lower(): value for name, value in request.headers.items()}
     assert request.path == f"/{preset.endpoint}"
     if preset.auth == "bearer":
-        assert request.headers["authorization"] == f"Bearer {CANARY}"
+        assert headers["authorization"] == f"Bearer {CANARY}"
     else:
-        assert "authorization" not in request.headers
+        assert "authorization" not in headers
     if preset.gzip:
-        assert request.headers.get("content-encoding") == "gzip"
+        assert headers.get("content-encoding") == "gzip"
         assert request.raw[:2] == b"\x1f\x8b"  # gzip's magic number: compressed on the wire, not only labelled
-        body = gzip.decompress(request.raw)
     else:
-        assert "content-encoding" not in request.headers
-        body = request.raw
-    event = json.loads(body)
+        assert "content-encoding" not in headers
+        assert json.loads(request.raw) == request.body
+    event = request.body
     assert event["run"]["runId"] == run_id
     if integration == "dbt":  # dbt-ol's namespace is set by the transform transport in openlineage.yml
         assert event["job"]["namespace"] == NAMESPACE
