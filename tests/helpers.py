@@ -17,13 +17,16 @@ CONN = ["--url", "https://lineage.example.com", "--namespace", "dev", "--api-key
 def cli(args: Sequence[str], input: str | None = None, env: dict[str, str] | None = None):
     """Run the CLI in-process; stdin is not a terminal, so nothing prompts.
 
-    Every run is also a canary scan: the key (CANARY) must not appear in stdout or stderr unless the
-    args ask for it with --print (alone, with --format, or with --json); anywhere else it is a leak.
+    Every run is also a canary scan: the key (CANARY) must never appear on stderr, nor on stdout unless the
+    args ask for it with --print (alone, with --format, or with --json: the config goes to stdout, hints to
+    stderr); anywhere else it is a leak.
     """
     result = CliRunner().invoke(app, list(args), input=input, env=env, catch_exceptions=False)
-    if "--print" not in args:
-        for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
-            assert CANARY not in text, f"the API key leaked to {name} of `lineage-setup {' '.join(args)}`"
+    scanned = (
+        (("stderr", result.stderr),) if "--print" in args else (("stdout", result.stdout), ("stderr", result.stderr))
+    )
+    for name, text in scanned:
+        assert CANARY not in text, f"the API key leaked to {name} of `lineage-setup {' '.join(args)}`"
     return result
 
 

@@ -146,12 +146,15 @@ def test_profiles_yml_is_read_by_that_check(dbt_project: Path) -> None:
 
 
 def test_helpers_cli_fails_a_run_that_shows_the_key_unasked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Every message made to leak: caught without --print, let through with it (there the key is asked for)."""
+    """Every message made to leak: caught on stderr always, on stdout unless --print asked for the config."""
     monkeypatch.setattr(ui, "printable", lambda text: f"{text} {CANARY}")
     env = {"LINEAGE_SETUP_CONFIG": str(tmp_path / "none.toml")}
     with pytest.raises(AssertionError, match="the API key leaked to stdout of `lineage-setup settings`"):
         cli(["settings"], env=env)
     with pytest.raises(AssertionError, match="the API key leaked to stderr of `lineage-setup dbt"):
         cli(["dbt", "--dir", str(tmp_path), "--namespace", "dev"], env=env)  # an error: stderr only
-    printed = cli(["dbt", "--print", *CONN])
+    with pytest.raises(AssertionError, match="the API key leaked to stderr of `lineage-setup dbt --print"):
+        cli(["dbt", "--print", *CONN])  # the hints on stderr are scanned even with --print
+    monkeypatch.undo()
+    printed = cli(["dbt", "--print", *CONN])  # the config on stdout holds the key: asked for
     assert printed.exit_code == 0 and CANARY in printed.stdout

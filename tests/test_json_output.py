@@ -102,11 +102,15 @@ def test_demo_lists_the_events_the_receiver_got() -> None:
     assert len(document["events"]) == 2 and {"START", "COMPLETE"} <= set(" ".join(document["events"]).split())
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_listen_prints_its_document_when_stopped() -> None:
-    with socket.socket() as probe:  # a free port: with --json nothing says which one --port 0 took
+def _free_port() -> int:
+    with socket.socket() as probe:  # with --json nothing says which port --port 0 took: pick one first
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return int(probe.getsockname()[1])
+
+
+def _listening(port: int, event: dict[str, Any]) -> subprocess.Popen[str] | None:
+    """listen --json on the port, once it took the event (201); None when it exited first (another test took
+    the port between the pick and the bind)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "lineage_setup", "listen", "--port", str(port), "--json"],
         stdout=subprocess.PIPE,
@@ -114,25 +118,38 @@ def test_listen_prints_its_document_when_stopped() -> None:
         text=True,
         env={k: v for k, v in os.environ.items() if not k.startswith(("OPENLINEAGE", "LINEAGE_SETUP"))},
     )
-    try:
-        event = {
-            "eventType": "START",
-            "eventTime": "2026-01-01T00:00:00Z",
-            "run": {"runId": "01890000-0000-7000-8000-000000000001"},
-            "job": {"namespace": "n", "name": "j"},
-            "producer": "https://example.com/p",
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        }
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                answer = httpx.post(f"http://127.0.0.1:{port}/api/v1/lineage", json=event, timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+    deadline = time.monotonic() + 10
+    while process.poll() is None:
+        try:
+            answer = httpx.post(f"http://127.0.0.1:{port}/api/v1/lineage", json=event, timeout=2)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.05)
+            continue
         assert answer.status_code == 201
+        return process
+    process.communicate(timeout=10)
+    return None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_listen_prints_its_document_when_stopped() -> None:
+    event = {
+        "eventType": "START",
+        "eventTime": "2026-01-01T00:00:00Z",
+        "run": {"runId": "01890000-0000-7000-8000-000000000001"},
+        "job": {"namespace": "n", "name": "j"},
+        "producer": "https://example.com/p",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    }
+    for _ in range(3):  # a port picked free can be taken by another test before listen binds it
+        process = _listening(_free_port(), event)
+        if process is not None:
+            break
+    assert process is not None
+    try:
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=10)
     finally:

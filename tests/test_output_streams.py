@@ -69,6 +69,7 @@ def test_a_pipe_keeps_the_order_a_terminal_shows(tmp_path: Path) -> None:
     )
     lines = done.stdout.splitlines()
     assert done.returncode == 0, done.stdout
+    assert CANARY not in done.stdout
 
     def first(prefix: str) -> int:
         return next(i for i, line in enumerate(lines) if line.startswith(prefix))

@@ -112,6 +112,7 @@ def _normalised(value: Any, root: Path, tmp_path: Path) -> Any:
 def _compare(expected: Path, actual: str) -> None:
     if REGOLD:
         expected.write_text(actual, encoding="utf-8")
+        pytest.fail(f"rewrote {expected.name}: read the diff, then run again without LINEAGE_SETUP_REGOLD")
     assert expected.exists(), f"no {expected}: write it with LINEAGE_SETUP_REGOLD=1, then read it"
     assert actual == expected.read_text(encoding="utf-8")
 

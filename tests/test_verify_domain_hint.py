@@ -30,6 +30,19 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(f"{scheme.upper()}_PROXY", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _invalid_names_never_resolve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`.invalid` names fail as the resolver fails them, without asking a nameserver (tests stay on loopback)."""
+    real = socket.getaddrinfo
+
+    def resolve(host: object, *args: object, **kwargs: object) -> object:
+        if isinstance(host, (str, bytes)) and (host.decode() if isinstance(host, bytes) else host).endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+
+
 def _no_sleep(seconds: float) -> None:
     pass
 
@@ -130,12 +143,11 @@ def test_a_dns_failure_from_the_stack_gets_the_hint_offline(monkeypatch: pytest.
 
 
 def test_a_refused_proxy_says_nothing_about_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()  # nothing listens there now
-    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
-    result = verify.check(_conn(domain="example.invalid"), timeout=5, sleep=_no_sleep)
+    with socket.socket() as sock:  # bound, never listening: connections to it are refused, no one else takes it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
+        result = verify.check(_conn(domain="example.invalid"), timeout=5, sleep=_no_sleep)
     assert f"connection refused by the proxy 127.0.0.1:{port}" in result.message
     assert "Organization settings" not in result.message  # the proxy failed, not the URL
 

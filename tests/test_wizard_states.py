@@ -293,6 +293,7 @@ def test_in_a_terminal_enter_keeps_the_ticks_and_the_current_project_is_left_alo
     text = "".join(transcript)
     assert child.exitstatus == 0, text
     assert "Namespace for dbt current" not in text
+    assert CANARY not in text  # typed at the hidden prompt, never echoed or shown
     assert tree(root / "current") == before
     assert _sends(root / "elsewhere") == HERE and _sends(root / "fresh") == HERE
 
