@@ -24,6 +24,13 @@ FROM = "FROM quay.io/astronomer/astro-runtime:9.2.0\n"
         (f"{FROM}ENV {T}='unclosed\n", {}, None),  # Docker refuses it: left alone
         (f"{FROM}ENV AIRFLOW__OPENLINEAGE__CONFIG_CONN_ID=c\n", {1: "AIRFLOW__OPENLINEAGE__CONFIG_CONN_ID"}, FROM),
         (f"{FROM}ENV {T}X=x\n", {}, None),  # another variable
+        (
+            f"{FROM.strip()} AS base\nENV {T}=x\nFROM base\nENV A=1\n",
+            {1: T},
+            f"{FROM.strip()} AS base\nFROM base\nENV A=1\n",
+        ),
+        (f"{FROM}COPY <<EOF /x\nENV {T}=x\nEOF\n", {}, None),  # a heredoc's line, not an instruction
+        (f"# escape=`\n{FROM}ENV {T} `\n  x\n", {}, None),  # another escape character: left to the note
     ],
 )
 def test_which_lines_are_taken_out(text: str, taken: dict[int, str], after: str | None) -> None:
@@ -31,3 +38,11 @@ def test_which_lines_are_taken_out(text: str, taken: dict[int, str], after: str 
     if after is not None:
         assert edits.without_lines(text, taken) == after
         assert notes.removable_overrides(after) == {}  # a second run changes nothing
+
+
+def test_an_inherited_stage_is_part_of_the_running_image() -> None:
+    from lineage_setup.integrations.airflow import envfiles, project
+
+    text = f"FROM python AS build\nENV {T}=build-only\n{FROM.strip()} AS base\nENV {T}=inherited\nFROM base\nENV A=1\n"
+    assert project.running_lines(text) == {2, 3, 4, 5}
+    assert envfiles.dockerfile(text)[T].value == "inherited"

@@ -111,3 +111,24 @@ def _emit_with_config(tmp_path: Path, config: dict[str, object]) -> None:
         [sys.executable, "-c", EMIT, json.dumps(config)], env=env, cwd=work, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_plain_airflow_add_beside_openlineage_url_renames_atlans_events_alone(tmp_path: Path) -> None:
+    """The other --add form on the provider (a composite of openlineage-python's variables, OPENLINEAGE_URL
+    joining as default_http): ours is a transform sub-transport there too, the namespace variables stay."""
+    import dotenv
+
+    from .test_airflow_adding import _plain
+
+    with receiver() as first, receiver() as ours:
+        root = _plain(tmp_path / "p", "2.9.3", f"OPENLINEAGE_URL={first.url}\nOPENLINEAGE_NAMESPACE=prod\n")
+        args = ["--airflow-version", "2.9", "--backend", "atlan", "--url", ours.url, "--namespace", "conn_1"]
+        result = cli(["airflow", "--dir", str(root), *args, "--api-key", CANARY, "--add", "--yes"])
+        assert result.exit_code == 0, result.output
+        values = {k: v or "" for k, v in dotenv.dotenv_values(root / ".env").items()}
+        assert values["OPENLINEAGE_NAMESPACE"] == "prod" and "AIRFLOW__OPENLINEAGE__NAMESPACE" not in values
+        assert "openlineage-python>=1.33.0" in (root / "requirements.txt").read_text()
+        run_client(values, tmp_path, "--emit")  # openlineage-python from the variables, as the provider leaves it
+    assert [r.body["job"]["namespace"] for r in first.requests] == ["astro-ns"]  # the event's own
+    (got,) = ours.requests
+    assert got.body["job"]["namespace"] == "conn_1" and got.path == ATLAN_PATH

@@ -65,3 +65,28 @@ def test_a_folder_that_cannot_be_entered_is_named(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(paths.os, "stat", refuse)  # as for a non-root user below a chmod 000 folder
     with pytest.raises(UsageError, match=r"^--spark-conf: .*permission denied"):
         paths.is_dir(tmp_path / "locked" / "conf", "--spark-conf")
+
+
+def test_a_folder_where_a_file_is_read_is_bad_input(tmp_path: Path, dbt_project: Path) -> None:
+    keyed = cli(
+        ["dbt", "--print", "--url", "https://h.example.com", "--namespace", "n", "--api-key-file", str(tmp_path)]
+    )
+    assert keyed.exit_code == 2 and "cannot read the file it names (a directory)" in keyed.stderr
+    assert str(tmp_path) not in keyed.stderr  # the path is never shown: it may be the key
+    env = {"LINEAGE_SETUP_CONFIG": str(tmp_path)}
+    shown = cli(["settings"], env=env)
+    assert shown.exit_code == 2 and "is not a regular file (a directory)" in shown.stderr
+    wizard = cli(["init", "--dir", str(dbt_project), "--no-input", "--api-key", CANARY, "--dry-run"], env=env)
+    assert wizard.exit_code == 2 and "Traceback" not in wizard.stderr  # the saved settings skipped, URL missing
+
+
+def test_a_dir_that_cannot_be_entered_is_bad_input(monkeypatch: pytest.MonkeyPatch, dbt_project: Path) -> None:
+    real = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:  # readable, not enterable: chmod 744, not root
+        return not (mode & os.X_OK) if Path(str(path)) == dbt_project else real(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    result = cli(["dbt", "--dir", str(dbt_project), *CONN, "--dry-run"])
+    assert result.exit_code == 2 and result.stderr.startswith("lineage-setup: --dir: ")
+    assert "permission denied" in result.stderr

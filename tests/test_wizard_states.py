@@ -316,3 +316,17 @@ def test_a_plain_airflow_version_is_said_to_come_from_the_file_it_was_read_from(
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Plain Airflow 2.9 (from requirements.txt)" in result.stdout
     assert "(--airflow-version)" not in result.stdout
+
+
+def test_the_same_endpoint_written_otherwise_needs_no_add_or_replace(tmp_path: Path) -> None:
+    """The table and the run agree: `https://LINEAGE.example.com:443/` is this endpoint, so no --add/--replace
+    question (without a terminal, a refusal) comes, and no second destination is written."""
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "dbt_project.yml").write_text("name: p\nprofile: p\n")
+    written = HAND_WRITTEN.format(url="https://LINEAGE.example.com:443/", endpoint="api/v1/lineage")
+    (tmp_path / "p" / "openlineage.yml").write_text(written)
+    assert _found(tmp_path, *CONN) == {"p": "configured"}
+    result = cli(["init", "--dir", str(tmp_path), *CONN, "--no-input", "--dry-run"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    single = cli(["dbt", "--dir", str(tmp_path / "p"), *CONN, "--namespace", "p", "--dry-run"])
+    assert single.exit_code == 0 and "composite" not in single.stdout

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,8 @@ def root(value: Path) -> Path:
     folder = paths.expand(value, "--dir")
     if not paths.is_dir(folder, "--dir"):
         raise UsageError(f"--dir: {value} is not a directory")
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise UsageError(f"--dir: {value}: permission denied (this user cannot read or enter it)")
     return folder.resolve()
 
 

@@ -154,6 +154,7 @@ def get(name: str) -> Preset:
 def domain_hint(preset: Preset, source: str) -> str:
     """What a failed verify adds when the URL was built from a domain (`source`: --domain, ...): where the
     exact URL is shown, and to pass it with --url."""
+    source = "your answer" if source == "prompt" else source
     doubt = preset.doubt("url")
     if doubt is not None and doubt.where:
         return f"the URL was built from {source} in {doubt.fact} (unconfirmed): {doubt.where}; pass it with --url"

@@ -89,10 +89,11 @@ def read_regular(path: Path, limit: int | None = None) -> bytes | None:
         return None
     except (OSError, ValueError) as exc:
         raise _unreadable(path, exc) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):  # before fdopen: it refuses a directory with its own error
+        os.close(fd)
+        raise UnsafeTargetError(f"{path} is not a regular file ({_kind(st.st_mode)}); refusing to read it")
     with os.fdopen(fd, "rb") as handle:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise UnsafeTargetError(f"{path} is not a regular file ({_kind(st.st_mode)}); refusing to read it")
         data = handle.read() if limit is None else handle.read(limit + 1)
     if limit is not None and len(data) > limit:
         raise UnsafeTargetError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 from lineage_setup import validate
@@ -17,7 +18,8 @@ def read(name: str) -> str:
     try:
         data = fs.read_regular(paths.expand(name, "--api-key-file", shown=False), limit=validate.KEY_MAX * 4)
     except UnsafeTargetError as exc:
-        reason = str(exc).rsplit("(", 1)[-1].rstrip(")") if "(" in str(exc) else "not a readable file"
+        said = re.search(r"\(([^()]*)\)[^()]*$", str(exc))  # the last (...): why, without the path
+        reason = said.group(1) if said else "not a readable file"
         raise UsageError(f"--api-key-file: cannot read the file it names ({reason}){_KEY_FILE_HINT}") from None
     if data is None:
         raise UsageError(f"--api-key-file: the file it names does not exist{_KEY_FILE_HINT}")

@@ -68,7 +68,10 @@ def adding(
     silently."""
     if mode.destination is not None:
         return mode.destination == "add"
-    elsewhere = sorted({v for p in integration.detect(ws) for k, v in p.facts if k == "sends to"} - {conn.lineage_url})
+    from lineage_setup.integrations.base import same_endpoint
+
+    sends_to = {v for p in integration.detect(ws) for k, v in p.facts if k == "sends to"}
+    elsewhere = sorted(url for url in sends_to if not same_endpoint(url, conn.lineage_url))
     if not elsewhere:
         return False
     where = ", ".join(elsewhere)

@@ -64,10 +64,11 @@ def addition(ws: Workspace, found: Target, conn: Connection, transport_name: str
     """What --add writes, or None when the project sends nowhere else (ours alone, as without --add)."""
     variables = envfiles.project_variables(ws, None, astro=found.astro)
     resolved = effective.resolve(ws, found, variables, None)
-    if not [d for d, _ in resolved.destinations if d.lineage_url != conn.lineage_url]:
+    if not [d for d, _ in resolved.destinations if not base.same_endpoint(d.lineage_url, conn.lineage_url)]:
         return None
     _refuse(ws, found, conn, resolved, variables)
     infos: list[str] = []
+    renamed = found.era == "provider" and forms.renames(conn)  # its client reads a transform (1.33.0+, pinned)
     if resolved.via == "transport":
         value = variables[TRANSPORT]
         wrapped = wrap(value.value, conn, transport_name)
@@ -80,12 +81,12 @@ def addition(ws: Workspace, found: Target, conn: Connection, transport_name: str
             infos.append(f"{value.source} sets the first; {ENV_FILE} now sets both, and wins where it is read")
     else:
         name = destination.name(transport_name, conn)
-        pairs = forms.pairs(forms.subtransport(conn, name, "env"))
+        pairs = forms.pairs(forms.subtransport(conn, name, "env", rename=renamed))
         infos.append(
             f"{conn.lineage_url} is added as sub-transport {name} of a composite transport "
             f"({COMPOSITE_TYPE}=composite); OPENLINEAGE_URL, if set, stays and joins it as `default_http`"
         )
-    if resolved.via == "transport" and forms.renames(conn):  # ours renames its own events (Atlan)
+    if renamed:  # ours renames its own events (Atlan)
         infos.append(
             f"{conn.lineage_url} alone gets the job namespace {conn.namespace} ({conn.preset.title} needs "
             f"{conn.preset.namespace_hint}): ours is a `transform` transport with JobNamespaceReplaceTransformer "
@@ -95,7 +96,7 @@ def addition(ws: Workspace, found: Target, conn: Connection, transport_name: str
         pairs += _namespace(found, conn, variables, infos)
     pins = [versions.requirement(found.airflow, found.era, composite=True)]
     if found.era == "provider":
-        client = versions.CLIENT_TRANSFORM if forms.renames(conn) else versions.CLIENT_COMPOSITE
+        client = versions.CLIENT_TRANSFORM if renamed else versions.CLIENT_COMPOSITE
         pins.append(client)
         infos.append(
             f"{REQUIREMENTS} asks for {client.spec} ({client.why}): if your "
@@ -109,7 +110,7 @@ def refuse_beside_astro(ws: Workspace, found: Target, conn: Connection) -> None:
     `astro dev` elsewhere: its client reads one destination."""
     variables = envfiles.project_variables(ws, None, astro=True)
     resolved = effective.resolve(ws, found, variables, None)
-    if [d for d, _ in resolved.destinations if d.lineage_url != conn.lineage_url]:
+    if [d for d, _ in resolved.destinations if not base.same_endpoint(d.lineage_url, conn.lineage_url)]:
         raise UsageError(
             f"--add: {found.label} runs openlineage-airflow, which sends to one destination; this tool adds one "
             f"next to Astro's from Runtime {versions.PROVIDER_SHIPPED_FROM}. Pass --replace to make {ENV_FILE} "
@@ -164,7 +165,7 @@ def wrap(existing: str, conn: Connection, transport_name: str | None) -> Wrapped
     """`[openlineage] transport` as a composite of the transport it was (kept as written) and ours; again on a
     composite --add wrote for this same endpoint, the same text."""
     before = unwrap(existing)
-    if before is not None and _sends_to(before.ours) == conn.lineage_url:
+    if before is not None and base.same_endpoint(_sends_to(before.ours), conn.lineage_url):
         first_name, first = before.first_name, before.first
     else:
         first = existing.strip()

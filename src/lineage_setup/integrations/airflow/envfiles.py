@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lineage_setup import textdoc
-from lineage_setup.integrations.airflow.project import DOCKERFILE, ENV_FILE
+from lineage_setup.integrations.airflow.project import DOCKERFILE, ENV_FILE, running_lines
 
 if TYPE_CHECKING:
     from lineage_setup.workspace import Workspace
@@ -59,12 +59,12 @@ def dotenv(ws: Workspace) -> Variables:
 
 
 def dockerfile(text: str | None) -> Variables:
-    """The ENV instructions of the Dockerfile's last stage (the image that runs), as Docker reads them."""
-    instructions = _instructions(text or "")
-    starts = [index for index, (_, word, _) in enumerate(instructions) if word == "FROM"]
+    """The ENV instructions of the image that runs (its last stage, and the stages it starts FROM by name), as
+    Docker reads them."""
+    running = running_lines(text or "")
     found: Variables = {}
-    for number, word, args in instructions[(starts[-1] + 1 if starts else 0) :]:
-        if word == "ENV":
+    for number, word, args in _instructions(text or ""):
+        if word == "ENV" and number - 1 in running:
             for key, value in _env_pairs(args):
                 if lineage_key(key):
                     found[key] = Value(value, f"{DOCKERFILE} line {number}", DOCKERFILE)

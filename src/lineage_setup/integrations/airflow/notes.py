@@ -15,14 +15,14 @@ from collections.abc import Mapping
 
 from lineage_setup import textdoc
 from lineage_setup.answers import Connection
-from lineage_setup.integrations.airflow import versions
+from lineage_setup.integrations.airflow import project, versions
 from lineage_setup.integrations.airflow.project import DOCKERFILE, ENV_FILE, REQUIREMENTS, Target
 from lineage_setup.integrations.airflow.versions import BACKEND, TRANSPORT
 from lineage_setup.validate import DEFAULT_ENDPOINT
 
 OVERRIDING = (TRANSPORT, "AIRFLOW__OPENLINEAGE__CONFIG_PATH", "AIRFLOW__OPENLINEAGE__CONFIG_CONN_ID")
 _INSTRUCTION = re.compile(r"\s*(?P<word>[A-Za-z]+)\b")
-_FROM = re.compile(r"\s*FROM\s", re.IGNORECASE)
+_ESCAPE = re.compile(r"\A(?:#[^\n]*\n)*#\s*escape\s*=", re.IGNORECASE)  # a parser directive, at the top
 _ENV = re.compile(r"\s*ENV\s+(?P<args>\S.*)", re.IGNORECASE)
 
 
@@ -59,11 +59,12 @@ def removable_overrides(text: str) -> dict[int, str]:
     """The ENV lines lineage-setup takes out (0-based index -> variable): in the image that runs (after the
     last FROM), one line, one variable, and that variable overrides Astro's lineage. An ENV that also sets
     other variables or continues over lines is left to the user (see dockerfile())."""
+    if "<<" in text or _ESCAPE.search(text):
+        return {}  # a heredoc's lines or another escape character: not read here, the note stays
     lines = [textdoc.strip_eol(line) for line in textdoc.lines(text)]
     continued = [False, *(line.rstrip().endswith("\\") for line in lines)]
-    froms = [i for i, line in enumerate(lines) if not continued[i] and _FROM.match(line)]
     found = {}
-    for index in range(froms[-1] + 1 if froms else 0, len(lines)):
+    for index in sorted(project.running_lines(text)):
         line = lines[index]
         env = _ENV.fullmatch(line)
         if continued[index] or continued[index + 1] or not env:
@@ -91,13 +92,10 @@ def dockerfile(found: Target, text: str | None) -> list[str]:
     found_notes = []
     instruction = ""
     taken_out = removable_overrides(text)
-    lines = textdoc.lines(text)
-    froms = [
-        i for i, line in enumerate(lines) if _FROM.match(line) and (i == 0 or not lines[i - 1].rstrip().endswith("\\"))
-    ]
-    for number, line in enumerate(lines, 1):
+    running = project.running_lines(text)
+    for number, line in enumerate(textdoc.lines(text), 1):
         body = textdoc.strip_eol(line)
-        if number - 1 in taken_out or (froms and number - 1 < froms[-1]):
+        if number - 1 in taken_out or number - 1 not in running:
             continue
         if not instruction and (match := _INSTRUCTION.match(body)):
             instruction = match.group("word").upper()

@@ -24,7 +24,7 @@ DOCKERFILE, ENV_FILE, REQUIREMENTS = "Dockerfile", ".env", "requirements.txt"
 ASTRO_CONFIG = ".astro/config.yaml"
 RUNTIME2, RUNTIME3 = "quay.io/astronomer/astro-runtime", "astrocrpublic.azurecr.io/runtime"
 
-_FROM = re.compile(r"\s*FROM\s+(?:--\S+\s+)*(?P<ref>\S+)(?:\s+AS\s+\S+)?\s*", re.IGNORECASE)
+_FROM = re.compile(r"\s*FROM\s+(?:--\S+\s+)*(?P<ref>\S+)(?:\s+AS\s+(?P<stage>\S+))?\s*", re.IGNORECASE)
 _TAG2 = re.compile(r"(?P<version>\d+\.\d+\.\d+)(?:-[A-Za-z0-9.-]+)?")  # 9.2.0, 9.2.0-base, 7.3.0-python-3.9
 _TAG3 = re.compile(r"(?P<airflow>\d+\.\d+)-\d+(?:-[A-Za-z0-9.-]+)?")  # 3.1-12, 3.1-12-python-3.12
 
@@ -111,6 +111,27 @@ def from_lines(text: str) -> list[FromLine]:
         image, _, tag = ref.rpartition(":") if ":" in ref.rsplit("/", 1)[-1] else (ref, "", "")
         found.append(FromLine(number, textdoc.strip_eol(line).strip(), image.lower(), tag))
     return found
+
+
+def running_lines(text: str) -> set[int]:
+    """The lines (0-based) of the stages the image that runs is built from: the last stage, and each earlier
+    stage it starts FROM by name (`FROM runtime AS base` ... `FROM base`), whose ENV it inherits."""
+    lines = [textdoc.strip_eol(line) for line in textdoc.lines(text)]
+    stages = []  # (first line, stage name, the image or stage it starts from)
+    for index, line in enumerate(lines):
+        match = _FROM.fullmatch(line)
+        if match and not (index and lines[index - 1].rstrip().endswith("\\")):
+            stages.append((index, (match.group("stage") or "").lower(), match.group("ref").lower()))
+    if not stages:
+        return set(range(len(lines)))
+    ends = [start for start, _, _ in stages[1:]] + [len(lines)]
+    running: set[int] = set()
+    at: int | None = len(stages) - 1
+    while at is not None and not running.issuperset(range(stages[at][0], ends[at])):
+        running.update(range(stages[at][0], ends[at]))
+        ref = stages[at][2]
+        at = next((earlier for earlier in range(at - 1, -1, -1) if stages[earlier][1] == ref), None)
+    return running
 
 
 def _plain(airflow: Version, options: Options) -> Target:

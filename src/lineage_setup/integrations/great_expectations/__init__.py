@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lineage_setup.edits import EditError
-from lineage_setup.integrations.base import Option, Rendered, Request
+from lineage_setup.integrations.base import Option, Rendered, Request, same_endpoint
 from lineage_setup.integrations.great_expectations import checkpoints, edits, files, gx1_project, project, report, state
 from lineage_setup.integrations.great_expectations import render as rendering
 from lineage_setup.integrations.great_expectations.checkpoints import Checkpoint
@@ -152,8 +152,8 @@ def _key_reason(root: str, edited: list[Checkpoint | files.ConfigEdit], shown: i
 def _refuse_add(req: Request[Options], ws: Workspace) -> None:
     """--add: the action takes one host. Refused when the project sends elsewhere now (with the alternative);
     with nothing to add beside, --add sets up as usual."""
-    elsewhere = {value for found in state.detect(ws) for name, value in found.facts if name == "sends to"}
-    elsewhere.discard(req.conn.lineage_url)
+    sends_to = {value for found in state.detect(ws) for name, value in found.facts if name == "sends to"}
+    elsewhere = {url for url in sends_to if not same_endpoint(url, req.conn.lineage_url)}
     if elsewhere:
         raise rendering.add_refusal(req.conn, sorted(elsewhere))
 
