@@ -186,6 +186,7 @@ def test_a_domain_typed_at_the_prompt_gets_the_hint_and_a_url_does_not() -> None
             mock.post(host="api.example.invalid").respond(401)
             result = verify.check(conn, sleep=_no_sleep)
         assert result.message.endswith(HINT) is hinted, reply
+        assert ("the URL was built from your answer in" in result.message) is hinted
 
 
 def test_a_confirmed_domain_form_says_how_the_url_was_built() -> None:
