@@ -96,3 +96,25 @@ def test_a_one_letter_key_is_refused_without_masking_that_letter_everywhere() ->
     result = cli(["spark", "--print", "--url", "https://x.example.com", "--api-key", "k", "--namespace", "n"])
     assert result.exit_code == 2
     assert "--api-key: the API key is 1 character long (expected 8 to 4096)" in result.stderr
+
+
+def test_a_password_in_a_projects_url_is_masked_everywhere(tmp_path: Path) -> None:
+    """A URL with credentials in a project's own config (`https://bob:pw@host`) is shown with the password
+    masked: in the wizard's table and titles, in status, in diffs."""
+    from .helpers import CONN, cli
+
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "dbt_project.yml").write_text("name: p\nprofile: p\n")
+    (project / "openlineage.yml").write_text(
+        "transport:\n  type: http\n  url: https://bob:s3cr3t-pw@marquez.example.com\n"
+    )
+    for args in (
+        ["init", "--dir", str(tmp_path), *CONN, "--namespace", "n", "--replace", "--dry-run"],
+        ["status", "--dir", str(tmp_path)],
+        ["status", "--dir", str(tmp_path), "--json"],
+        ["dbt", "--dir", str(project), *CONN, "--replace", "--dry-run"],
+    ):
+        result = cli(args)
+        assert "s3cr3t-pw" not in result.stdout + result.stderr, args
+        assert "bob:****@marquez.example.com" in result.stdout + result.stderr, args

@@ -50,6 +50,19 @@ def put(key: str, value: Any) -> None:
     _state.report[key] = value
 
 
+def _redacted(value: Any) -> Any:
+    """Every string of the document through redact (what the text output masks), except --print's config."""
+    from lineage_setup.redact import redact
+
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    return value
+
+
 def finish(exit_code: int) -> None:
     """Write the report (in --json mode): one document on stdout, with the exit code; then back to plain
     output (a program calling main() twice, or a test, gets a fresh state)."""
@@ -58,6 +71,7 @@ def finish(exit_code: int) -> None:
     _state = _State()
     if not as_json:
         return
+    report = {key: value if key == "config" else _redacted(value) for key, value in report.items()}
     report["exit_code"] = int(exit_code)
     sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()

@@ -39,7 +39,12 @@ def clear() -> None:
     _fields.clear()
 
 
+# a password in a URL a project's files hold (`https://bob:pw@host`): the user name stays, the password is masked
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*:)[^\s/@]+(?=@)")
+
+
 def redact(text: str) -> str:
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK, text)
     # longest first, so a secret that contains another is masked whole
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, MASK)
