@@ -152,10 +152,9 @@ def connection(
 
 def _saved(flags: answers.Flags, env: Mapping[str, str]) -> Mapping[str, str]:
     """Saved settings, read only when no flag or variable gives the endpoint; a broken file is skipped."""
-    from lineage_setup import settings
-
     if flags.url or flags.domain or env.get(answers.ENV_URL) or env.get(answers.ENV_DOMAIN):
-        return {}  # the file is not even read then
+        return {}  # the file is not even read then (nor its module imported: start-up)
+    from lineage_setup import settings
     try:
         return settings.load(env)
     except LineageSetupError as exc:
