@@ -56,9 +56,9 @@ def notes(found: Target, dotenv: str, requirements_txt: str, environ: Mapping[st
 
 
 def removable_overrides(text: str) -> dict[int, str]:
-    """The ENV lines lineage-setup takes out (0-based index -> variable): in the image that runs (after the
-    last FROM), one line, one variable, and that variable overrides Astro's lineage. An ENV that also sets
-    other variables or continues over lines is left to the user (see dockerfile())."""
+    """The ENV lines lineage-setup takes out (0-based index -> variable): in the image that runs (its last
+    stage and the stages it starts FROM by name), one line, one variable, and that variable overrides Astro's
+    lineage. An ENV that also sets other variables or continues over lines is left to the user (dockerfile())."""
     if "<<" in text or _ESCAPE.search(text):
         return {}  # a heredoc's lines or another escape character: not read here, the note stays
     lines = [textdoc.strip_eol(line) for line in textdoc.lines(text)]
@@ -84,7 +84,7 @@ def removable_overrides(text: str) -> dict[int, str]:
 
 
 def dockerfile(found: Target, text: str | None) -> list[str]:
-    """ENV lines of the image that runs (after the last FROM) that override Astro's lineage and that
+    """ENV lines of the image that runs (project.running_lines) that override Astro's lineage and that
     lineage-setup leaves in place (an ENV that also sets other variables, or continues over lines): the lines
     to delete."""
     if not found.composite or not text:
