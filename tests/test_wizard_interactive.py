@@ -16,6 +16,19 @@ BIN = Path(sys.executable).parent
 DOWN, SPACE, CTRL_U = "\x1b[B", " ", "\x15"
 
 
+def spawn_wizard(args: list[str], root: Path, home: Path) -> tuple[pexpect.spawn, list[str]]:
+    """`lineage-setup <args>` in a pseudo-terminal in `root`, with a private HOME and none of the developer's
+    lineage variables; the transcript of what it shows fills the list as it runs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENLINEAGE", "LINEAGE_SETUP", "CI"))}
+    env.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", HOME=str(home))
+    child = pexpect.spawn(
+        str(BIN / "lineage-setup"), args, cwd=str(root), env=env, encoding="utf-8", timeout=30, dimensions=(50, 200)
+    )
+    transcript: list[str] = []
+    child.logfile_read = type("T", (), {"write": transcript.append, "flush": lambda self: None})()
+    return child, transcript
+
+
 def _monorepo(root: Path) -> Path:
     for folder, name in (("analytics", "jaffle"), ("finance", "ledger"), ("marketing", "funnel")):
         (root / folder).mkdir(parents=True)
@@ -25,19 +38,7 @@ def _monorepo(root: Path) -> Path:
 
 def test_pick_two_of_three_edit_a_namespace_confirm_and_decline_the_test(tmp_path: Path) -> None:
     root = _monorepo(tmp_path / "repo")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENLINEAGE", "LINEAGE_SETUP", "CI"))}
-    env.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", HOME=str(tmp_path))
-    child = pexpect.spawn(
-        str(BIN / "lineage-setup"),
-        [],
-        cwd=str(root),
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(50, 200),
-    )
-    transcript: list[str] = []
-    child.logfile_read = type("T", (), {"write": transcript.append, "flush": lambda self: None})()
+    child, transcript = spawn_wizard([], root, tmp_path)
     child.expect("Set up which projects")  # bare lineage-setup in a terminal is the wizard
     child.expect("funnel")
     child.send(DOWN + DOWN + SPACE)  # untick the third (all three start ticked: none is set up yet)

@@ -5,9 +5,7 @@ nothing to change for a project already configured for the endpoint."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,12 +18,12 @@ from lineage_setup.integrations.base import Project, same_endpoint
 
 from .helpers import CANARY, cli, tree
 from .test_answers import FakePrompter
+from .test_wizard_interactive import spawn_wizard
 
 URL = "https://lineage.example.com"
 CONN = ["--url", URL, "--api-key", CANARY]
 HERE, OTHER = f"{URL}/api/v1/lineage", "https://other.example.com/api/v1/lineage"
 HAND_WRITTEN = "transport:\n  type: http\n  url: {url}\n  endpoint: {endpoint}\n"
-BIN = Path(sys.executable).parent
 
 
 def _repo(root: Path, current_url: str = URL) -> Path:
@@ -260,19 +258,7 @@ def test_in_a_terminal_enter_keeps_the_ticks_and_the_current_project_is_left_alo
     """questionary's checkbox in a pty: Enter accepts the ticks; only the two not set up for the endpoint go on."""
     root = _repo(tmp_path / "repo")
     before = tree(root / "current")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENLINEAGE", "LINEAGE_SETUP", "CI"))}
-    env.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", HOME=str(tmp_path))
-    child = pexpect.spawn(
-        str(BIN / "lineage-setup"),
-        ["init", "--url", URL],
-        cwd=str(root),
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(50, 200),
-    )
-    transcript: list[str] = []
-    child.logfile_read = type("T", (), {"write": transcript.append, "flush": lambda self: None})()
+    child, transcript = spawn_wizard(["init", "--url", URL], root, tmp_path)
     child.expect("Set up which projects")
     child.expect("fresh")
     child.send("\r")
