@@ -102,11 +102,11 @@ def _take_out_of_dockerfile(ws: Workspace) -> list[str]:
     found = notes.removable_overrides(current)
     for index, key in found.items():
         ws.note(f"{DOCKERFILE} line {index + 1} sets {notes.overrides_astro(key)}: taking it out")
-    if found:
-        keys = sorted(set(found.values()))
+    keys = sorted(set(found.values()))
+    if keys:
         reason = f"take out {', '.join(keys)}: it replaces Astro's own lineage"
         ws.write(DOCKERFILE, edits.without_lines(current, found), reason=reason)
-    return sorted(set(found.values()))
+    return keys
 
 
 def _plan_openlineage_airflow(req: Request[Options], ws: Workspace, found: Target) -> None:
