@@ -36,13 +36,17 @@ def _entry(group: str) -> str:
     )
 
 
-_LINES = re.compile(r"^" + _entry("("), re.MULTILINE)  # the entries, as (indent, dash, key, value)
-_DOCUMENT = re.compile(r"(?:(?:" + _entry("(?:") + r"| *(?:#[^\n]*)?)(?:\n|\Z))*")  # entries, comments, blanks
+# Each line, as (indent, dash, key, value) of an entry, or four "" for a comment or blank line; a line that
+# is neither is not matched at all (so a document is read only when there is one match per line)
+_LINES = re.compile(r"^(?:" + _entry("(") + r"| *(?:#[^\n]*)?" + _END + ")", re.MULTILINE)
 _NULL = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")  # decimal: YAML 1.1 and 1.2 agree (no 012, 0o12, 1_000, 1:20)
 _FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\.[0-9]+")  # 1.0, -0.5: no exponent, no `.inf`, no `1.`
 _PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")  # a string to every reader, written plain
+# A UUID (GE writes `instance_id: <uuid4>` into config_variables.yml): its dashes keep it from every
+# number, date and time form of YAML 1.1 and 1.2, so every reader reads it as this string
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 # A scalar is kept as written (quotes and all): "" is an empty value (null)
 Tree = Union[str, dict[str, "Tree"], list["Tree"]]
@@ -52,10 +56,10 @@ _Line = tuple[int, int, str, str]  # the key's or value's column, the dash's col
 @functools.cache
 def _safe(text: str) -> bool:
     """Written plain, every YAML 1.1 and 1.2 reader reads this as this same string (yaml_emit.plain's rule,
-    or a whole `${NAME}`)."""
+    a whole `${NAME}`, or a UUID)."""
     if PLAIN_SAFE.fullmatch(text) is not None:
         return plain(text).literal == text
-    return _PLACEHOLDER.fullmatch(text) is not None
+    return _PLACEHOLDER.fullmatch(text) is not None or _UUID.fullmatch(text) is not None
 
 
 def string(value: Tree | None) -> str | None:
@@ -74,10 +78,15 @@ def null(value: Tree | None) -> bool:
 
 def read(text: str) -> Tree | None:
     """The file's structure, when it is plain block YAML of the kind above; else None."""
-    if "\t" in text or "\r" in text or text.startswith("\ufeff") or _DOCUMENT.fullmatch(text) is None:
+    if "\t" in text or "\r" in text or text.startswith("\ufeff"):
         return None
+    found = _LINES.findall(text)
+    if len(found) != text.count("\n") + 1:
+        return None  # a line that is neither an entry nor a comment
     lines: list[_Line] = []
-    for indent, dash, key, value in _LINES.findall(text):
+    for indent, dash, key, value in found:
+        if not (dash or key or value):
+            continue  # a comment or a blank line (an entry has at least one of these)
         if key and not _safe(key):
             return None  # `on:`, `yes:`, `null:`: keys YAML 1.1 and 1.2 readers read differently
         lines.append((len(indent) + len(dash), len(indent) if dash else -1, key, value))
