@@ -6,6 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from lineage_setup import workspace
+from lineage_setup.workspace import Workspace
+
 from .helpers import CANARY, CONN, cli
 from .receiver import receiver
 
@@ -23,6 +28,27 @@ def test_verbose_says_what_it_read_and_where_each_answer_came_from(dbt_project: 
 def test_a_normal_run_shows_no_decisions(dbt_project: Path) -> None:
     result = cli(["dbt", "--dir", str(dbt_project), *CONN, "--dry-run"])
     assert result.exit_code == 0 and not [line for line in result.stderr.splitlines() if line.startswith("  . ")]
+
+
+def test_without_v_or_json_the_files_are_not_even_labelled(dbt_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run over thousands of files must not build a line per file that nobody sees."""
+    labelled: list[Path] = []
+    monkeypatch.setattr(workspace, "label_of", lambda path, root: labelled.append(path) or str(path))
+    assert cli(["dbt", "--dir", str(dbt_project), *CONN, "--dry-run"]).exit_code == 0
+    assert dbt_project / "dbt_project.yml" not in labelled  # read, not changed: labelled only for -v
+    assert cli(["dbt", "--dir", str(dbt_project), *CONN, "--dry-run", "-v"]).exit_code == 0
+    assert dbt_project / "dbt_project.yml" in labelled
+
+
+def test_a_derived_value_is_made_once_per_project_folder(tmp_path: Path) -> None:
+    """Workspace.once: detection and planning share one listing; a sibling view (another project of the
+    same run) with the same key gets its own."""
+    made: list[Path] = []
+    first = Workspace(tmp_path / "a")
+    sibling = first.sibling(tmp_path / "b")
+    for ws in (first, first, sibling, sibling):
+        assert ws.once("listing", lambda ws=ws: made.append(ws.root) or ws.root.name) == ws.root.name
+    assert made == [tmp_path / "a", tmp_path / "b"]
 
 
 def test_json_keeps_the_decisions(dbt_project: Path) -> None:

@@ -51,8 +51,7 @@ def run(args: RemoveArgs, env: Mapping[str, str], prompter: answers.Prompter | N
     for section in sections:
         ui.show_section(wizard.title(section.found), section.ws.messages(), "")
     plan = files.plan()
-    for line in files.looked_at():
-        ui.debug(line)
+    ui.debug_each(files.looked_at())
     ui.show_notes(plan.notes)
     remote = tuple(r for s in sections for r in s.ws.messages().remote)
     code, _ = runner.settle(plan.with_remote(remote), args.root, args.mode, prompter, lambda: _what_now(sections))

@@ -54,8 +54,7 @@ def run(
         add = adding(integration, ws, conn, mode, prompter)
         integration.plan(Request(conn, options, env, add, root), ws)
         the_plan = ws.plan()
-        for line in ws.looked_at():
-            ui.debug(line)
+        ui.debug_each(ws.looked_at())
         code, settled = _show_and_apply(the_plan, conn, root, mode, prompter)
     return finish(code, settled, conn, mode, prompter, env)
 
@@ -155,6 +154,7 @@ def _saved(flags: answers.Flags, env: Mapping[str, str]) -> Mapping[str, str]:
     if flags.url or flags.domain or env.get(answers.ENV_URL) or env.get(answers.ENV_DOMAIN):
         return {}  # the file is not even read then (nor its module imported: start-up)
     from lineage_setup import settings
+
     try:
         return settings.load(env)
     except LineageSetupError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -96,6 +96,14 @@ def debug(text: str) -> None:
         output.add("decisions", printable(redact(text)))
     elif output.verbosity() >= output.VERBOSE:
         _say(f"  . {text}")
+
+
+def debug_each(lines: Iterable[str]) -> None:
+    """Decisions made lazily: `lines` is not even walked unless -v or --json records them (a run over
+    thousands of files would label each one for nothing)."""
+    if output.json_mode() or output.verbosity() >= output.VERBOSE:
+        for line in lines:
+            debug(line)
 
 
 def event(text: str) -> None:

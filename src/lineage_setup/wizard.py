@@ -206,8 +206,7 @@ def plan_all(
             found.integration.plan(Request(own, options, env, add), ws)
         sections.append(section)
     the_plan = files.plan()
-    for line in files.looked_at():
-        ui.debug(line)
+    ui.debug_each(files.looked_at())
     return the_plan, sections
 
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 from lineage_setup import fs, git, textdoc
 from lineage_setup.errors import UnsafeTargetError
 from lineage_setup.plan import FileChange, Plan, RemoteChange, label_of
 
 INSPECT_LIMIT = 16 * 1024 * 1024  # a Dockerfile, a profiles.yml, a checkpoint: never this large
+T = TypeVar("T")
 
 
 class _Files:
@@ -27,7 +30,8 @@ class _Files:
         self.git: dict[Path, git.GitStatus] = {}
         self.plain: set[Path] = set()  # files proposed without the key
         self.reads = 0  # files read from disk (the benchmark and tests count them)
-        self.globs: dict[tuple[Path, str], list[Path]] = {}
+        self.globs: dict[tuple[Path, str], list[str]] = {}  # the paths found, as strings
+        self.derived: dict[tuple[Path, Hashable], Any] = {}  # Workspace.once
 
 
 class Workspace:
@@ -44,12 +48,10 @@ class Workspace:
         self._remote: list[RemoteChange] = []
         self._paths: dict[str, Path] = {}
 
-    def looked_at(self) -> list[str]:
+    def looked_at(self) -> Iterator[str]:
         """Each file this run looked at, as the user knows it, and whether it was there (for -v)."""
-        return [
-            f"{'read' if snap.st is not None else 'looked for (absent)'} {label_of(path, self.root)}"
-            for path, snap in self._snapshots.items()
-        ]
+        for path, snap in list(self._snapshots.items()):
+            yield f"{'read' if snap.st is not None else 'looked for (absent)'} {label_of(path, self.root)}"
 
     def sibling(self, root: Path) -> Workspace:
         """A view of another folder in the same run: its edits compose with this one's (one diff per file),
@@ -96,11 +98,28 @@ class Workspace:
     def glob(self, pattern: str, under: str | Path = "") -> list[Path]:
         """Files under a folder matching a pattern (`**/` recurses; linked folders are not entered), sorted
         as paths (part by part); asked once per run (detection and planning share the answer)."""
+        return [Path(path) for path in self._glob(pattern, under)]
+
+    def glob_names(self, pattern: str, under: str | Path = "") -> list[str]:
+        """`glob`, each file as its path under the folder (`sub/x.yml`): no Path made for thousands of files."""
+        cut = len(str(self.path(under)).rstrip(os.sep)) + 1
+        return [path[cut:].replace(os.sep, "/") for path in self._glob(pattern, under)]
+
+    def _glob(self, pattern: str, under: str | Path) -> list[str]:
         folder = self.path(under)
         key = (folder, pattern)
         if key not in self._files.globs:
             self._files.globs[key] = _glob(folder, pattern)
-        return list(self._files.globs[key])
+        return self._files.globs[key]
+
+    def once(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What `make` derives from the project, made once per run under `key` (detection and planning ask
+        for the same listing of thousands of files): like `glob`, it does not see this run's own proposals.
+        Per project folder: a sibling view's `key` names something else."""
+        derived = self._files.derived
+        if (self.root, key) not in derived:
+            derived[self.root, key] = make()
+        return derived[self.root, key]  # type: ignore[no-any-return]
 
     def read(self, rel: str | Path) -> str | None:
         """Text (BOM removed) of a file we may edit, pending edits included; None if absent or not a file.
@@ -272,12 +291,12 @@ class Workspace:
         )
 
 
-def _glob(folder: Path, pattern: str) -> list[Path]:
+def _glob(folder: Path, pattern: str) -> list[str]:
     if not folder.is_dir():
         return []
     name = pattern[3:]
     if not pattern.startswith("**/") or "/" in name or "**" in name:
-        return sorted(path for path in folder.glob(pattern) if not path.is_dir())
+        return [str(path) for path in sorted(path for path in folder.glob(pattern) if not path.is_dir())]
     # `**/NAME`: os.walk and a name match, sorted as strings split at `/` (the order Path sorting gives):
     # for 2,000 checkpoints a third of the time of pathlib's glob, sort and is_dir() per path
     import fnmatch
@@ -287,4 +306,4 @@ def _glob(folder: Path, pattern: str) -> list[Path]:
         for top, _, files in os.walk(folder)  # links to folders are listed, not entered
         for file in fnmatch.filter(files, name)
     ]
-    return [Path(path) for path in sorted(found, key=lambda path: path.split(os.sep))]
+    return sorted(found, key=lambda path: path.split(os.sep))

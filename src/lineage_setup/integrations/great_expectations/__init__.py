@@ -136,7 +136,7 @@ def _key_reason(root: str, edited: list[Checkpoint | files.ConfigEdit], shown: i
     holders: dict[str, list[str]] = {}
     for each in edited:
         for name in dict.fromkeys(each.variables):
-            holders.setdefault(name, []).append(posixpath.relpath(each.rel, root or "."))
+            holders.setdefault(name, []).append(each.rel)
     if not holders:
         key = f"${{{edits.KEY_VARIABLE}}}"
         return (
@@ -145,7 +145,8 @@ def _key_reason(root: str, edited: list[Checkpoint | files.ConfigEdit], shown: i
     said = []
     for name, rels in holders.items():
         more = f" and {len(rels) - shown} more" if len(rels) > shown else ""
-        said.append(f"${{{name}}} in {', '.join(rels[:shown])}{more}")
+        named = ", ".join(posixpath.relpath(rel, root or ".") for rel in rels[:shown])  # not all 2,000 of them
+        said.append(f"${{{name}}} in {named}{more}")
     return "the API key, for " + "; ".join(said)
 
 

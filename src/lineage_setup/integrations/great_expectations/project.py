@@ -104,12 +104,15 @@ def readable_folder(ws: Workspace, folder: str) -> None:
 
 
 def checkpoint_files(ws: Workspace, folder: str) -> dict[str, str]:
-    """Every checkpoint YAML file in the folder, by the name GE gives it (sub/x.yml is sub.x)."""
+    """Every checkpoint YAML file in the folder, by the name GE gives it (sub/x.yml is sub.x); listed once
+    per run (a copy each time)."""
+    return dict(ws.once(("GE 0.x checkpoint files", folder), lambda: _checkpoint_files(ws, folder)))
+
+
+def _checkpoint_files(ws: Workspace, folder: str) -> dict[str, str]:
     readable_folder(ws, folder)
-    base = len(str(ws.path(folder)).rstrip("/")) + 1
     found: dict[str, str] = {}
-    for path in ws.glob("**/*.yml", under=folder):
-        inner = path.as_posix()[base:]  # string slicing: thousands of pathlib.relative_to calls add up
+    for inner in ws.glob_names("**/*.yml", under=folder):  # strings: thousands of Path objects add up
         found[inner[: -len(".yml")].replace("/", ".")] = posixpath.normpath(rel(folder, inner))
     return found
 
