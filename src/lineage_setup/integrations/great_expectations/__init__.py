@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lineage_setup.edits import EditError
-from lineage_setup.integrations.base import Option, Rendered, Request, same_endpoint
-from lineage_setup.integrations.great_expectations import checkpoints, edits, files, gx1_project, project, report, state
+from lineage_setup.integrations.base import Description, Option, Rendered, Request, same_endpoint
+from lineage_setup.integrations.great_expectations import checkpoints, edits, files, gx1_project, project, state
 from lineage_setup.integrations.great_expectations import render as rendering
 from lineage_setup.integrations.great_expectations.checkpoints import Checkpoint
 from lineage_setup.integrations.great_expectations.proposals import propose, say
@@ -72,7 +72,13 @@ def preflight(ws: Workspace, options: Options) -> str | None:
 
 namespace_default = state.namespace_default
 detect = state.detect
-describe = report.describe
+
+
+def describe(ws: Workspace, env: Mapping[str, str]) -> Description:
+    """What `status` says (report.py: imported only by `status` and the wizard)."""
+    from lineage_setup.integrations.great_expectations import report
+
+    return report.describe(ws, env)
 
 
 def plan_removal(ws: Workspace, options: Options) -> None:
