@@ -59,7 +59,8 @@ batches:
   - table_2.warning
 """
 WORDS = ["a", "x_1", "yes", "on", "null", "~", "1.0", "0123", "1e3", "-", "- x", "${V}", "$V", "a: b", "a #b",
-         '"q #: x"', "'s'", '"e\\n"', "{a: 1}", "[1]", "&a x", "*a", "!t x", "|", ">", "? k", "%x", "@x", "`x",
+         '"q #: x"', "'s'", '"e\\n"', "{a: 1}", "[1]", "{}", "[]", "[ ]", "&a x", "*a", "!t x", "|", ">", "? k",
+         "%x", "@x", "`x",
          "2001-12-14", "1:20", "0x1F", ".inf", "=", "openlineage", "OpenLineageValidationAction",
          "action_list_operator",
          '"https://lineage.example.com"', '"bench"', "Checkpoint", "LegacyCheckpoint", ""]  # fmt: skip
@@ -179,6 +180,49 @@ def test_anything_else_takes_the_full_way(text: str) -> None:
     assert settled.settled(text, PARAMS, KINDS) is None
 
 
+GE_WRITTEN = """\
+name: daily
+config_version: 1.0
+template_name:
+module_name: great_expectations.checkpoint
+class_name: Checkpoint
+run_name_template: '%Y%m%d-%H%M%S-daily'
+expectation_suite_name:
+batch_request: {}
+action_list:
+  - name: store_validation_result
+    action:
+      class_name: StoreValidationResultAction
+  - name: update_data_docs
+    action:
+      class_name: UpdateDataDocsAction
+evaluation_parameters: {}
+runtime_configuration: {}
+validations:
+  - batch_request:
+      datasource_name: warehouse
+      data_connector_name: default_inferred_data_connector_name
+      data_asset_name: public.orders
+    expectation_suite_name: orders.warning
+profilers: []
+ge_cloud_id:
+expectation_suite_ge_cloud_id:
+"""  # as great_expectations 0.15.34 writes it (DataContext.add_checkpoint): empty `{}` and `[]` included
+
+
+def test_a_checkpoint_as_ge_writes_it_is_read_by_lines_and_settled_once_patched() -> None:
+    """GE's own files hold `batch_request: {}` and `profilers: []`: were they declined, every real
+    checkpoint would go through PyYAML on every run."""
+    from lineage_setup.edits import yaml_lines
+
+    assert yaml_lines.load(GE_WRITTEN) == yaml.safe_load(GE_WRITTEN) == _ruamel(GE_WRITTEN)
+    patched = checkpoints.plan_checkpoint("daily", "daily.yml", GE_WRITTEN, {}, PARAMS)
+    assert patched.text is not None and "OpenLineageValidationAction" in patched.text
+    assert settled.settled(patched.text, PARAMS, KINDS) == "Checkpoint"
+    again = _full(patched.text)
+    assert (again.text, again.refused, again.notes, again.infos) == (None, "", (), ())
+
+
 def test_a_bench_sized_project_is_settled_file_by_file(tmp_path: Path) -> None:
     """The benchmark's files, once patched, are all settled (else the no-op re-run target is out of reach)."""
     from .bench.ge_checkpoints import LEGACY as BENCH_LEGACY
@@ -186,6 +230,7 @@ def test_a_bench_sized_project_is_settled_file_by_file(tmp_path: Path) -> None:
 
     operator = "validation_operator_name:"
     legacy = BENCH_LEGACY.format(n=7).replace(operator, f"{operator} action_list_operator")
-    v3 = V3.format(n=8) + PATCHED[PATCHED.index("  - name: openlineage") :]
+    v3 = checkpoints.plan_checkpoint("check_8", "check_8.yml", V3.format(n=8), {}, PARAMS).text
+    assert v3 is not None
     assert settled.settled(legacy, PARAMS, KINDS) == "LegacyCheckpoint"
     assert settled.settled(v3, PARAMS, KINDS) == "Checkpoint"

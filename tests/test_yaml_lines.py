@@ -31,6 +31,8 @@ SCALARS = [
     "0c2a9f4e-5b1d-4e8a-9c3f-7d2e1a0b6c5d", "12345678-1234-1234-1234-123456789012",
     "1e100000-0000-4000-8000-00000000000a", "00000000-0000-0000-0000-000000000000",
     "0c2a", "1e10", "1234-12-12", "12:34:56", "0x1234-5678",
+    # empty flow collections (GE's `datasources: {}`), beside those that are not empty or not alone
+    "{}", "[]", "{ }", "[ ]", "{}x", "[]]", "{}}",
 ]  # fmt: skip
 KEYS = ["name", "a", "b", "class_name", "on", "y", "yes", "null", "1", "k", "x_1", '"q"', "a b", "true"]
 LINE = st.tuples(
@@ -94,6 +96,7 @@ def test_what_it_reads_every_reader_reads_alike(text: str) -> None:
         ("a:\n  - b: 1\n    c: 'x y'\n  - +2\nd:\n", {"a": [{"b": 1, "c": "x y"}, 2], "d": None}),
         ("k: ${OPENLINEAGE_API_KEY}  # the key\n", {"k": "${OPENLINEAGE_API_KEY}"}),
         ("l:\n- x\n- TRUE\n", {"l": ["x", True]}),
+        ("datasources: {}\nl:\n  - []\n  - {}  # none\n", {"datasources": {}, "l": [[], {}]}),
         ("id: 0c2a9f4e-5b1d-4e8a-9c3f-7d2e1a0b6c5d\n", {"id": "0c2a9f4e-5b1d-4e8a-9c3f-7d2e1a0b6c5d"}),  # GE's
     ],
 )  # fmt: skip

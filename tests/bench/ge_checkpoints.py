@@ -75,14 +75,12 @@ anonymous_usage_statistics:
 V3 = """\
 name: check_{n}
 config_version: 1.0
+template_name:
+module_name: great_expectations.checkpoint
 class_name: Checkpoint
-run_name_template: "%Y%m%d-%H%M%S-check_{n}"
-validations:
-  - batch_request:
-      datasource_name: warehouse
-      data_connector_name: default_inferred_data_connector_name
-      data_asset_name: public.table_{n}
-    expectation_suite_name: table_{n}.warning
+run_name_template: '%Y%m%d-%H%M%S-check_{n}'
+expectation_suite_name:
+batch_request: {{}}
 action_list:
   # keep the results
   - name: store_validation_result
@@ -91,7 +89,18 @@ action_list:
   - name: update_data_docs
     action:
       class_name: UpdateDataDocsAction
-"""
+evaluation_parameters: {{}}
+runtime_configuration: {{}}
+validations:
+  - batch_request:
+      datasource_name: warehouse
+      data_connector_name: default_inferred_data_connector_name
+      data_asset_name: public.table_{n}
+    expectation_suite_name: table_{n}.warning
+profilers: []
+ge_cloud_id:
+expectation_suite_ge_cloud_id:
+"""  # as great_expectations 0.15.34 writes one (DataContext.add_checkpoint), plus a comment
 
 VARIABLES = """
 # This config file supports variable substitution which enables: 1) keeping

@@ -2,14 +2,15 @@
 
 Most files we edit in bulk (GE checkpoints: GE writes them so) are plain block YAML, whose structure the
 lines' indentation decides by itself: `key: value`, `- key: value` and `- value` lines of plain words and
-simple quoted strings, comments and blank lines. `read` builds that structure and gives up (None) on
-anything else (flow collections, anchors, tags, block scalars, escapes, tabs, CR, a key set twice,
-continued lines...), so every file it accepts reads the same to PyYAML (libyaml or pure, YAML 1.1) and
-to ruamel.yaml (YAML 1.2) as to it. `load` turns that structure into the data those readers make, and
-gives up too on a scalar the readers might disagree on (`yes`, `012`, `1e3`, a date...).
+simple quoted strings, an empty `{}` or `[]`, comments and blank lines. `read` builds that structure and
+gives up (None) on anything else (other flow collections, anchors, tags, block scalars, escapes, tabs,
+CR, a key set twice, continued lines...), so every file it accepts reads the same to PyYAML (libyaml or
+pure, YAML 1.1) and to ruamel.yaml (YAML 1.2) as to it. `load` turns that structure into the data those
+readers make, and gives up too on a scalar the readers might disagree on (`yes`, `012`, `1e3`, a date...).
 
-Reading a small file so costs a tenth of what PyYAML's construction does; tests/test_yaml_lines.py
-holds both functions to the readers over generated documents.
+Reading a small file so costs a tenth of what PyYAML's construction does, and each distinct line is
+matched once per run (a project's checkpoints share most of theirs); tests/test_yaml_lines.py holds both
+functions to the readers over generated documents.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ _END = r"(?=\n|\Z)"
 _VALUE = (  # quoted: printable ASCII without escapes; plain: no indicator first, no `: ` or ` #` inside
     r"\"[ !#-\[\]-~]*\"|'[ -&(-~]*'"
     r"|[A-Za-z0-9_$./+](?:[A-Za-z0-9_$./%+{}:-]*[A-Za-z0-9_$./%+{}-])?"
+    r"|\{\}|\[\]"  # an empty mapping or list (GE's own `datasources: {}`): the only flow collections read
 )
+_EMPTY = {"{}": dict, "[]": list}
 
 
 def _entry(group: str) -> str:
@@ -36,9 +39,8 @@ def _entry(group: str) -> str:
     )
 
 
-# Each line, as (indent, dash, key, value) of an entry, or four "" for a comment or blank line; a line that
-# is neither is not matched at all (so a document is read only when there is one match per line)
-_LINES = re.compile(r"^(?:" + _entry("(") + r"| *(?:#[^\n]*)?" + _END + ")", re.MULTILINE)
+# One line: (indent, dash, key, value) of an entry, or four "" for a comment or blank line
+_LINE = re.compile(_entry("(") + r"| *(?:#[^\n]*)?")
 _NULL = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")  # decimal: YAML 1.1 and 1.2 agree (no 012, 0o12, 1_000, 1:20)
@@ -48,9 +50,13 @@ _PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")  # a string to every 
 # number, date and time form of YAML 1.1 and 1.2, so every reader reads it as this string
 _UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
-# A scalar is kept as written (quotes and all): "" is an empty value (null)
+# A scalar is kept as written (quotes and all): "" is an empty value (null); `{}` and `[]` are read as
+# an empty dict and list
 Tree = Union[str, dict[str, "Tree"], list["Tree"]]
 _Line = tuple[int, int, str, str]  # the key's or value's column, the dash's column (-1: none), key, value
+_SEEN: dict[str, _Line | tuple[()] | None] = {}  # each line's reading (files of a project share most lines)
+_SEEN_MAX = 100_000
+_UNSEEN = object()
 
 
 @functools.cache
@@ -80,20 +86,36 @@ def read(text: str) -> Tree | None:
     """The file's structure, when it is plain block YAML of the kind above; else None."""
     if "\t" in text or "\r" in text or text.startswith("\ufeff"):
         return None
-    found = _LINES.findall(text)
-    if len(found) != text.count("\n") + 1:
-        return None  # a line that is neither an entry nor a comment
     lines: list[_Line] = []
-    for indent, dash, key, value in found:
-        if not (dash or key or value):
-            continue  # a comment or a blank line (an entry has at least one of these)
-        if key and not _safe(key):
-            return None  # `on:`, `yes:`, `null:`: keys YAML 1.1 and 1.2 readers read differently
-        lines.append((len(indent) + len(dash), len(indent) if dash else -1, key, value))
+    seen = _SEEN
+    for line in text.split("\n"):
+        parts = seen.get(line, _UNSEEN)
+        if parts is _UNSEEN:
+            parts = _reading(line)
+        if parts:  # an entry (a comment or blank line is ())
+            lines.append(parts)  # type: ignore[arg-type]
+        elif parts is None:
+            return None  # a line that is neither
     if not lines:
         return None
     tree, end = _block(lines, 0, lines[0][1] if lines[0][1] >= 0 else lines[0][0])
     return tree if end == len(lines) else None
+
+
+def _reading(line: str) -> _Line | tuple[()] | None:
+    """One line: an entry, () for a comment or blank line, None for anything else (remembered: a
+    regular expression match costs ten times a look-up, and 2,000 checkpoints repeat most of their lines)."""
+    match = _LINE.fullmatch(line)
+    parts: _Line | tuple[()] | None = None
+    if match is not None:
+        indent, dash, key, value = match.groups(default="")
+        if not (dash or key or value):
+            parts = ()  # a comment or a blank line (an entry has at least one of these)
+        elif not key or _safe(key):  # `on:`, `yes:`, `null:`: keys YAML 1.1 and 1.2 readers read differently
+            parts = (len(indent) + len(dash), len(indent) if dash else -1, key, value)
+    if len(_SEEN) < _SEEN_MAX:
+        _SEEN[line] = parts
+    return parts
 
 
 class _Unsure(Exception):
@@ -153,7 +175,7 @@ def _list(lines: list[_Line], at: int, col: int) -> tuple[Tree | None, int]:
         if key:  # `- key: value`: a mapping whose keys sit at the column after the dash
             item, at = _mapping(lines, at, column, {}, True)
         elif value:
-            item, at = value, at + 1
+            item, at = _EMPTY[value]() if value in _EMPTY else value, at + 1
         else:
             item, at = _nested(lines, at + 1, col, False)
         if item is None:
@@ -171,7 +193,7 @@ def _mapping(lines: list[_Line], at: int, col: int, found: dict[str, Tree], firs
             return None, at  # a key set twice: readers disagree (PyYAML keeps the last, ruamel.yaml stops)
         first = False
         if value:
-            found[key], at = value, at + 1
+            found[key], at = _EMPTY[value]() if value in _EMPTY else value, at + 1
             continue
         nested, at = _nested(lines, at + 1, col, True)
         if nested is None:
