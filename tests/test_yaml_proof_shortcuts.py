@@ -13,7 +13,7 @@ import copy
 from collections import Counter
 from typing import Any
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lineage_setup.edits import yaml_proof
@@ -49,9 +49,11 @@ def edited(draw: st.DrawFn) -> tuple[str, str]:
     return before, before[:at] + middle + before[end:]
 
 
+@settings(max_examples=1500, deadline=None)
 @given(edited())
 @example(("k: ${A\n}\n", "k: ${A\nn: x\n}\n"))  # a placeholder across lines, split by the new line
 @example(("a: 1\n", "a: 1\n# c\n"))
+@example(("k: ${V}\n", "s: '${A'\nk: ${V}\n"))  # a new line opens a placeholder that swallows the old one
 @example(("x # c\n", "x # \nc\n"))  # a line break inside a comment: not a whole line inserted
 @example(("x # c\n", "x # c\n # c\n"))
 def test_a_shortcut_never_passes_what_the_count_refuses(pair: tuple[str, str]) -> None:
@@ -64,7 +66,7 @@ def test_a_shortcut_never_passes_what_the_count_refuses(pair: tuple[str, str]) -
 def test_whole_lines_inserted_are_recognised(before: str, inserted: str, where: int) -> None:
     at = before.rfind("\n", 0, min(where, len(before))) + 1
     after = before[:at] + inserted + before[at:]
-    multiline = any("\n" in found for found in yaml_proof.PLACEHOLDER.findall(before))
+    multiline = any("\n" in found for text in (before, after) for found in yaml_proof.PLACEHOLDER.findall(text))
     assert yaml_proof._lines_inserted(before, after) is not multiline
 
 
@@ -113,3 +115,13 @@ def test_with_anchors_one_object_at_two_places_changes_at_both() -> None:
     data = {"a": shared, "b": shared}  # what PyYAML makes of `a: &x [1]` and `b: *x`
     got = yaml_proof._expected(data, [Append(("a",), plain("n"))], load, shared=True)
     assert got == {"a": [1, "n"], "b": [1, "n"]} and data == {"a": [1], "b": [1]}
+
+
+def test_a_copied_container_keeps_its_type() -> None:
+    """`same` compares types: a reader's own mapping type (a dict subclass) must stay what it is."""
+    from collections import OrderedDict
+
+    data = OrderedDict(a=OrderedDict(b=[1]))
+    got = yaml_proof._expected(data, [Append(("a", "b"), plain("n"))], load, shared=False)
+    assert type(got) is OrderedDict and type(got["a"]) is OrderedDict
+    assert got == {"a": {"b": [1, "n"]}} and data == {"a": {"b": [1]}}

@@ -102,7 +102,13 @@ def _copied_along(data: Any, ops: Sequence[Op]) -> Any:
 
 
 def _shallow(value: Any) -> Any:
-    return dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
+    """A container's shallow copy, of the same type (`same` compares types); anything else as it is."""
+    import copy
+
+    kind = type(value)
+    if kind is dict or kind is list:
+        return kind(value)
+    return copy.copy(value) if isinstance(value, (dict, list)) else value
 
 
 def _same_for_ruamel(before: str, after: str, expected_pyyaml: Any, ops: Sequence[Op]) -> None:
@@ -132,8 +138,8 @@ def _kept(before: str, after: str, dropped: Iterable[str]) -> None:
 
 
 def _lines_inserted(before: str, after: str) -> bool:
-    """`after` is `before` with whole lines inserted at one line start, and no placeholder of `before`
-    spans lines (an insertion could split it)."""
+    """`after` is `before` with whole lines inserted at one line start, and no placeholder in either spans
+    lines (an insertion could split one, or open one that swallows an original: `'${A` then `${V}`)."""
     extra = len(after) - len(before)
     if extra <= 0:
         return False
@@ -147,7 +153,7 @@ def _lines_inserted(before: str, after: str) -> bool:
     at = before.rfind("\n", 0, low) + 1  # the start of the line where the two part
     if after[at + extra :] != before[at:] or (at + extra > 0 and after[at + extra - 1] != "\n"):
         return False
-    return not any("\n" in found for found in PLACEHOLDER.findall(before))
+    return not any("\n" in found for text in (before, after) for found in PLACEHOLDER.findall(text))
 
 
 def _comments(text: str) -> list[str]:
