@@ -3,18 +3,23 @@ so an entry that had one (a run with a key before) loses that line (unsplice.py 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lineage_setup.edits.yaml_read import KeyPath, at
 from lineage_setup.integrations.great_expectations import edits
-from lineage_setup.integrations.great_expectations.unsplice import Drop, Removal, remove
+
+if TYPE_CHECKING:
+    from lineage_setup.integrations.great_expectations.unsplice import Removal
 
 KEY = "openlineage_apiKey"
 
 
 def without_key(text: str, data: Any, lists: list[KeyPath]) -> str:
     """`text` without the key line of the OpenLineage entry in each list (`data`: what `text` says, or said
-    before entries were appended to those lists); EditError when that cannot be done exactly."""
+    before entries were appended to those lists); EditError when that cannot be done exactly. (unsplice is
+    imported only here: a run with a key, the usual one, never needs it.)"""
+    from lineage_setup.integrations.great_expectations.unsplice import Drop, remove
+
     ops: list[Removal] = []
     for path in lists:
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lineage_setup.client_config import Destination
 from lineage_setup.integrations.base import Project, State
 from lineage_setup.integrations.great_expectations import project, scan, values, versions
 
@@ -36,6 +35,8 @@ def sends_to(action: scan.Action, variables: values.Variables) -> str | None:
     endpoint = variables.resolve(action.endpoint).value
     if not host or endpoint is None:
         return None
+    from lineage_setup.client_config import Destination  # imported when a checkpoint sends somewhere
+
     return Destination(host, endpoint, None).lineage_url
 
 
