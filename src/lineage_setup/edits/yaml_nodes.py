@@ -11,7 +11,6 @@ import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from lineage_setup import textdoc
 from lineage_setup.edits import EditError, describe_yaml_error
@@ -84,55 +83,54 @@ def after_line(text: str, index: int) -> int:
 
 
 def _build(text: str) -> tuple[Node | None, set[str]]:
-    """The node tree from the parser's events, in one pass (this runs for every file of a bulk edit)."""
+    """The node tree from the parser's events, in one pass (this runs for every file of a bulk edit: the
+    event types are compared exactly, cheaper than isinstance, and these are final; all in one loop, a
+    quarter faster than a function per event)."""
     import yaml
 
+    scalar, alias, document = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent
+    mapping, sequence = yaml.MappingStartEvent, yaml.SequenceStartEvent
     ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     stack: list[Node] = []
     root: Node | None = None
     aliased: set[str] = set()
     documents = 0
     loader = loader_class()(text)
+    get_event = loader.get_event
     try:
-        while (event := loader.get_event()) is not None:
-            if type(event) in ends:
+        while (event := get_event()) is not None:
+            kind = type(event)
+            if kind in ends:
                 stack.pop().end = event.end_mark.index
                 continue
-            node = _node(event)
-            if node is None:
-                documents += type(event) is yaml.DocumentStartEvent
+            start = event.start_mark
+            if kind is scalar:
+                node = Node("scalar", start.index, event.end_mark.index, start.column, str(event.value), event.anchor)
+            elif kind is mapping or kind is sequence:
+                shape = "map" if kind is mapping else "seq"
+                flow = bool(event.flow_style)
+                node = Node(shape, start.index, event.end_mark.index, start.column, anchor=event.anchor, flow=flow)
+            elif kind is alias:
+                node = Node("alias", start.index, event.end_mark.index, start.column, value=str(event.anchor))
+                aliased.add(node.value)
+            else:
+                documents += kind is document
                 if documents > 1:
                     raise EditError("it holds several YAML documents")
                 continue
-            if node.kind == "alias":
-                aliased.add(node.value)
             if stack:
-                node.in_flow = stack[-1].flow or stack[-1].in_flow
-                stack[-1].children.append(node)
+                parent = stack[-1]
+                node.in_flow = parent.flow or parent.in_flow
+                parent.children.append(node)
             else:
                 root = node
-            if node.kind in ("map", "seq"):
+            if kind is mapping or kind is sequence:
                 stack.append(node)
     except yaml.YAMLError as exc:
         raise EditError(f"it is not valid YAML ({describe_yaml_error(exc)})") from None
     finally:
         loader.dispose()
     return root, aliased
-
-
-def _node(event: Any) -> Node | None:
-    """A node event's node (its type compared exactly: cheaper than isinstance, and these are final)."""
-    import yaml
-
-    kind, start, end = type(event), event.start_mark, event.end_mark
-    if kind is yaml.ScalarEvent:
-        return Node("scalar", start.index, end.index, start.column, str(event.value), event.anchor)
-    if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-        shape = "map" if kind is yaml.MappingStartEvent else "seq"
-        return Node(shape, start.index, end.index, start.column, anchor=event.anchor, flow=bool(event.flow_style))
-    if kind is yaml.AliasEvent:
-        return Node("alias", start.index, end.index, start.column, value=str(event.anchor))
-    return None
 
 
 def _detect(doc: Doc, root: Node) -> None:
