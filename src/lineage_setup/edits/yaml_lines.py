@@ -139,10 +139,26 @@ def _data(tree: Tree) -> Any:
         return {key: _data(value) for key, value in tree.items()}
     if isinstance(tree, list):
         return [_data(item) for item in tree]
-    return _scalar(tree)
+    data = _SCALARS.get(tree, _UNSEEN)
+    if data is _UNSEEN:
+        data = _scalar(tree)
+    if data is _UNSURE:
+        raise _Unsure(tree)
+    return data
+
+
+_UNSURE = object()
+_SCALARS: dict[str, Any] = {}  # each scalar's data, or _UNSURE (str, int, float, bool, None: immutable)
 
 
 def _scalar(value: str) -> Any:
+    data = _reading_of(value)
+    if len(_SCALARS) < _SEEN_MAX:
+        _SCALARS[value] = data
+    return data
+
+
+def _reading_of(value: str) -> Any:
     if value in _NULL:
         return None
     text = string(value)
@@ -154,7 +170,7 @@ def _scalar(value: str) -> Any:
         return int(value)
     if _FLOAT.fullmatch(value):
         return float(value)
-    raise _Unsure(value)
+    return _UNSURE
 
 
 def _block(lines: list[_Line], at: int, col: int) -> tuple[Tree | None, int]:
