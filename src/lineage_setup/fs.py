@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -293,7 +291,10 @@ def ctypes_errno() -> int:
 
 
 def _temp_file(path: Path, private: Path | None) -> tuple[int, str]:
-    """mkstemp (mode 0600) beside the target, or in `private` when a rename from there is atomic."""
+    """mkstemp (mode 0600) beside the target, or in `private` when a rename from there is atomic.
+    (tempfile, with random, is imported here: a run that writes nothing does without them.)"""
+    import tempfile
+
     if private is not None and _same_device(private, path.parent):
         sweep_private_temps(private)
         return tempfile.mkstemp(dir=private, prefix=PRIVATE_PREFIX, suffix=TMP_SUFFIX)
@@ -332,6 +333,8 @@ def _write_in_place(path: Path, data: bytes) -> None:
     fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), SECRET_MODE)
     with os.fdopen(fd, "wb") as copy, open(path, "rb") as original:
         os.fchmod(copy.fileno(), SECRET_MODE)  # an existing backup keeps its mode otherwise
+        import shutil
+
         shutil.copyfileobj(original, copy)
         copy.flush()
         os.fsync(copy.fileno())

@@ -7,9 +7,7 @@ git sees these files), except what would mix other output into the answers or ma
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -95,6 +93,8 @@ def ignore_rule(path: Path, pending: Mapping[Path, str]) -> tuple[bool, str]:
     top_dir = Path(top.strip())
     rel = Path(os.path.relpath(os.path.realpath(path), top_dir))
     pending = {Path(os.path.realpath(file)): text for file, text in pending.items()}
+    import tempfile  # here: most runs never ask this question
+
     with tempfile.TemporaryDirectory(prefix="lineage-setup-git-") as scratch:
         if _git(scratch, "init", "-q", own=False)[0] != 0:
             return False, ""
@@ -111,7 +111,7 @@ def _copy_excludes(folder: Path, scratch: Path) -> None:
     source = Path(out.strip())
     if code == 0 and source.is_file():
         (scratch / ".git" / "info").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, scratch / ".git" / "info" / "exclude")
+        (scratch / ".git" / "info" / "exclude").write_bytes(source.read_bytes())
 
 
 def _excludes_option(folder: Path) -> list[str]:
