@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil  # typer imports it anyway
 import stat
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
@@ -333,8 +334,6 @@ def _write_in_place(path: Path, data: bytes) -> None:
     fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), SECRET_MODE)
     with os.fdopen(fd, "wb") as copy, open(path, "rb") as original:
         os.fchmod(copy.fileno(), SECRET_MODE)  # an existing backup keeps its mode otherwise
-        import shutil
-
         shutil.copyfileobj(original, copy)
         copy.flush()
         os.fsync(copy.fileno())
