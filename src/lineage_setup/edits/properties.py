@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from lineage_setup import textdoc
 from lineage_setup.edits import EditError
@@ -54,8 +55,10 @@ class Setting:
     replaces: re.Pattern[str] | None = None
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """One key/value entry (a named tuple: a 100,000-line file makes as many, and a frozen dataclass
+    costs three times as much to make)."""
+
     first: int  # index of the first physical line
     last: int  # index of the last physical line (continuations)
     key: str
@@ -245,14 +248,14 @@ def _changes(found: Sequence[Entry], settings: Sequence[Setting]) -> tuple[dict[
         wanted = _wanted(entry.value, setting)
         if wanted != entry.value:
             changes[at] = wanted
-            last[setting.key] = at, replace(entry, value=wanted)  # a later setting of this key sees it
+            last[setting.key] = at, entry._replace(value=wanted)  # a later setting of this key sees it
     return changes, new_lines
 
 
 def _shifted(entries: Sequence[Entry], shift: int) -> list[Entry]:
     if not shift:
         return list(entries)
-    return [replace(entry, first=entry.first - shift, last=entry.last - shift) for entry in entries]
+    return [entry._replace(first=entry.first - shift, last=entry.last - shift) for entry in entries]
 
 
 def _spliced(text: str, found: Sequence[Entry], changes: dict[int, str]) -> tuple[str, list[Entry]]:
@@ -265,7 +268,7 @@ def _spliced(text: str, found: Sequence[Entry], changes: dict[int, str]) -> tupl
         out += _shifted(found[done:at], shift)
         new = _rewritten(entry, changes[at], physical[entry.last])
         physical[entry.first : entry.last + 1] = [new] + [""] * (entry.last - entry.first)  # keeps indexes
-        out.append(replace(_parse(new)[0], first=entry.first - shift, last=entry.first - shift))
+        out.append(_parse(new)[0]._replace(first=entry.first - shift, last=entry.first - shift))
         shift, done = shift + entry.last - entry.first, at + 1
     return "".join(physical), out + _shifted(found[done:], shift)
 
@@ -273,7 +276,7 @@ def _spliced(text: str, found: Sequence[Entry], changes: dict[int, str]) -> tupl
 def _appended(body: str, result: str) -> list[Entry]:
     """The entries of what append_lines added to `body`, numbered as lines of `result`."""
     offset = body.count("\n")  # a body without a final newline: the added text starts by ending its last line
-    return [replace(e, first=e.first + offset, last=e.last + offset) for e in _parse(result[len(body) :])]
+    return [e._replace(first=e.first + offset, last=e.last + offset) for e in _parse(result[len(body) :])]
 
 
 def apply(text: str, settings: Sequence[Setting], comment: str) -> str:
