@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from lineage_setup import fs, textdoc
+from lineage_setup import fs, linediff, textdoc
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,15 @@ class FileChange:
 
         Only the changed middle goes to difflib (the lines both texts start and end with are cut off first,
         context kept, hunk numbers shifted back): a small edit near the end of a 100,000-line file costs
-        a few lines' work, not a quadratic match over all of them.
+        a few lines' work, not a quadratic match over all of them. A long middle (edits at both ends) goes
+        to linediff, which costs about a comparison per unchanged line when the changes are few.
         """
         old = textdoc.lines(textdoc.decode(self.before.data, self.path)[0]) if self.before.data is not None else []
         new = textdoc.lines(textdoc.decode(self.after, self.path)[0]) if self.after is not None else []
         lo, old_hi, new_hi = _changed_middle(old, new, CONTEXT)
         out = []
-        for line in difflib.unified_diff(
+        long_middle = old_hi - lo + new_hi - lo > LONG
+        for line in (linediff.unified if long_middle else difflib.unified_diff)(
             old[lo:old_hi],
             new[lo:new_hi],
             fromfile="/dev/null" if self.status == "create" else f"a/{label}",
@@ -55,6 +57,7 @@ class FileChange:
 
 
 CONTEXT = 3
+LONG = 2000  # lines in the changed middle of both texts from which linediff makes the diff
 _HUNK = re.compile(r"@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
 
 
