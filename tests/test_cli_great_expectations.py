@@ -511,6 +511,34 @@ def test_module_imports_no_yaml_library_at_start_up() -> None:
     assert ge_edits.ACTION_MODULE == "openlineage.common.provider.great_expectations"
 
 
+def test_a_re_run_that_changes_nothing_imports_no_yaml_library_nor_what_only_writing_needs(tmp_path: Path) -> None:
+    """The no-op re-run over a project as GE writes it (checkpoints with `{}` and `[]`, a UUID instance_id)
+    reads every file by its lines: PyYAML, ruamel.yaml, the status report, keyless removal, templates'
+    resources and tempfile stay unimported (each costs start-up; tests/bench/ge_checkpoints.py times it)."""
+    from .bench.ge_checkpoints import make_project
+
+    make_project(tmp_path / "p", 3)
+    args = ["great-expectations", "--dir", str(tmp_path / "p"), *CONN, "--yes"]
+    assert cli(args).exit_code == 0
+    watched = (
+        "yaml",
+        "ruamel.yaml",
+        "lineage_setup.integrations.great_expectations.report",
+        "lineage_setup.integrations.great_expectations.unsplice",
+        "importlib.resources",
+        "tempfile",
+    )
+    code = (
+        "import sys\nfrom lineage_setup.cli import main\n"
+        f"sys.argv = ['lineage-setup', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        f"print(sorted(m for m in {watched!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Nothing to change" in done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 # --- found in review ---------------------------------------------------------------------------
 
 OLD_LEGACY = (  # GE 0.13's `checkpoint new`: no class_name, no config_version
