@@ -513,8 +513,9 @@ def test_module_imports_no_yaml_library_at_start_up() -> None:
 
 def test_a_re_run_that_changes_nothing_imports_no_yaml_library_nor_what_only_writing_needs(tmp_path: Path) -> None:
     """The no-op re-run over a project as GE writes it (checkpoints with `{}` and `[]`, a UUID instance_id)
-    reads every file by its lines: PyYAML, ruamel.yaml, the status report, keyless removal, templates'
-    resources and tempfile stay unimported (each costs start-up; tests/bench/ge_checkpoints.py times it)."""
+    reads every file by its lines and describes no edit: PyYAML, ruamel.yaml, the edit engine (yaml_write,
+    yaml_nodes, yaml_proof), the status report, keyless removal, templates' resources and tempfile stay
+    unimported (each costs start-up; tests/bench/ge_checkpoints.py times it)."""
     from .bench.ge_checkpoints import make_project
 
     make_project(tmp_path / "p", 3)
@@ -523,6 +524,9 @@ def test_a_re_run_that_changes_nothing_imports_no_yaml_library_nor_what_only_wri
     watched = (
         "yaml",
         "ruamel.yaml",
+        "lineage_setup.edits.yaml_write",
+        "lineage_setup.edits.yaml_nodes",
+        "lineage_setup.edits.yaml_proof",
         "lineage_setup.integrations.great_expectations.report",
         "lineage_setup.integrations.great_expectations.unsplice",
         "importlib.resources",

@@ -12,10 +12,21 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from lineage_setup import quoting
-from lineage_setup.edits.yaml_nodes import Style
 
 PLAIN_SAFE = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
+# `${VAR}` or `$VAR` (not `\$`): what a reader that substitutes variables fills in
+PLACEHOLDER = re.compile(r"(?<!\\)\$(?:\{[^}]*\}|[_a-zA-Z][_a-zA-Z0-9]*)")
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+
+@dataclass
+class Style:
+    """The indentation a file uses (yaml_nodes.Doc reads it from the file)."""
+
+    step: int = 2  # a nested mapping's indent
+    dash: int = 2  # a list's `-` column after its key's
+    gap: int = 1  # spaces after `-`
+    spaced: bool = False  # top-level sections are separated by blank lines
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from lineage_setup import textdoc
 from lineage_setup.edits import EditError, describe_yaml_error
+from lineage_setup.edits.yaml_emit import Style  # the file's indentation, read here
 from lineage_setup.edits.yaml_read import Key, KeyPath, describe, loader_class
 
 _ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
@@ -33,14 +34,6 @@ class Node:
 
     def pairs(self) -> Iterator[tuple[Node, Node]]:
         return zip(self.children[::2], self.children[1::2], strict=True)
-
-
-@dataclass
-class Style:
-    step: int = 2  # a nested mapping's indent
-    dash: int = 2  # a list's `-` column after its key's
-    gap: int = 1  # spaces after `-`
-    spaced: bool = False  # top-level sections are separated by blank lines
 
 
 class Doc:

@@ -11,19 +11,16 @@ the two are not asked (that halved the time to patch 2,000 checkpoints).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lineage_setup import textdoc
 from lineage_setup.edits import EditError, describe_yaml_error, yaml_lines, yaml_read
+from lineage_setup.edits.yaml_emit import PLACEHOLDER
 
 if TYPE_CHECKING:
-    from lineage_setup.edits.yaml_write import Op
-
-# `${VAR}` or `$VAR` (not `\$`): what a reader that substitutes variables fills in
-PLACEHOLDER = re.compile(r"(?<!\\)\$(?:\{[^}]*\}|[_a-zA-Z][_a-zA-Z0-9]*)")
+    from lineage_setup.edits.yaml_ops import Op
 
 
 def verify(

@@ -13,17 +13,15 @@ EditError and nothing is returned.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Union
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from lineage_setup import textdoc
 from lineage_setup.edits import EditError, yaml_nodes, yaml_proof
-from lineage_setup.edits.yaml_emit import Scalar, Tree, emit, emit_map, emit_seq, flow_literal, python
+from lineage_setup.edits.yaml_emit import Scalar, Style, Tree, emit, emit_map, emit_seq, flow_literal
 from lineage_setup.edits.yaml_nodes import (
     Doc,
     Node,
-    Style,
     after_line,
     content_end,
     dash_prefix,
@@ -32,54 +30,10 @@ from lineage_setup.edits.yaml_nodes import (
     line_start,
     usable,
 )
-from lineage_setup.edits.yaml_read import KeyPath, at, describe
+from lineage_setup.edits.yaml_ops import Append, Load, Op, Put, Section
+from lineage_setup.edits.yaml_read import KeyPath, describe
 
-Load = Callable[[str], Any]  # a reader: text -> data
-
-
-@dataclass(frozen=True)
-class Put:
-    """Make `key` of the mapping at `path` hold `tree` (inserted, or replacing a scalar/empty value)."""
-
-    path: KeyPath
-    key: str
-    tree: Tree
-    after: str = ""  # a new key goes right after this one when it is there (else at the end)
-
-    def on(self, data: Any, load: Load) -> None:
-        at(data, self.path)[self.key] = python(self.tree)
-
-
-@dataclass(frozen=True)
-class Append:
-    """Add `tree` as the last item of the list at `path`."""
-
-    path: KeyPath
-    tree: Tree
-
-    def on(self, data: Any, load: Load) -> None:
-        at(data, self.path).append(python(self.tree))
-
-
-@dataclass(frozen=True)
-class Section:
-    """Make the top-level entry `key` be `text` (the whole entry, its `key:` line first, LF endings).
-
-    It replaces the entry where it is (what that said goes, its own comments too; comment and blank
-    lines after it stay with what follows), or is added at the end of the file.
-    """
-
-    key: str
-    text: str  # "" takes the entry out
-
-    def on(self, data: Any, load: Load) -> None:
-        if not self.text:
-            data.pop(self.key, None)
-            return
-        data[self.key] = load(self.text)[self.key]
-
-
-Op = Union[Put, Append, Section]
+__all__ = ["Append", "Load", "Op", "Put", "Section", "apply"]  # the operations live in yaml_ops
 
 
 def apply(text: str, ops: Sequence[Op], data: Any = None, *, ruamel: bool = True) -> str:

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lineage_setup.edits import EditError, yaml_read, yaml_write
+from lineage_setup.edits import EditError, yaml_read
 from lineage_setup.edits.yaml_emit import Scalar, plain
-from lineage_setup.edits.yaml_write import Op
+from lineage_setup.edits.yaml_ops import Op
 from lineage_setup.integrations.great_expectations import edits, keyless, project, settled
 from lineage_setup.integrations.great_expectations.render import checkpoint_by_hand
 
@@ -76,6 +76,8 @@ def plan_checkpoint(
         return Checkpoint(name, rel, refused=f"{exc}.\n{checkpoint_by_hand(params, text)}")
     said = (found.operators, found.variables, found.notes, found.infos)
     try:
+        from lineage_setup.edits import yaml_write  # only when a file changes: a re-run needs none of it
+
         updated = yaml_write.apply(text, found.ops, data)
         if keyless.KEY not in params and kind != "LegacyCheckpoint":
             updated = keyless.without_key(updated, data, [("action_list",)])

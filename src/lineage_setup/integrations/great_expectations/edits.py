@@ -13,10 +13,9 @@ from typing import Any
 
 from lineage_setup.answers import ENV_KEY
 from lineage_setup.edits import EditError
-from lineage_setup.edits.yaml_emit import Scalar, Tree, plain
-from lineage_setup.edits.yaml_proof import PLACEHOLDER
+from lineage_setup.edits.yaml_emit import PLACEHOLDER, Scalar, Tree, plain
+from lineage_setup.edits.yaml_ops import Append, Op, Put
 from lineage_setup.edits.yaml_read import KeyPath, at, describe
-from lineage_setup.edits.yaml_write import Append, Op, Put
 
 ACTION_NAME = "openlineage"
 ACTION_CLASS = "OpenLineageValidationAction"

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lineage_setup import redact
-from lineage_setup.edits import EditError, requirements, yaml_read, yaml_write
+from lineage_setup.edits import EditError, requirements, yaml_read
 from lineage_setup.edits.yaml_emit import Scalar, plain, quoted
+from lineage_setup.edits.yaml_ops import Op
 from lineage_setup.edits.yaml_read import KeyPath
-from lineage_setup.edits.yaml_write import Op
 from lineage_setup.integrations import base
 from lineage_setup.integrations.great_expectations import edits, keyless, project
 from lineage_setup.integrations.great_expectations.checkpoints import V3_CLASSES, Checkpoint
@@ -97,7 +97,7 @@ def project_config(
             variables.append(existing.variable)
             notes += existing.notes
             infos += existing.infos
-        updated = yaml_write.apply(text, ops)
+        updated = _applied(text, ops)
         if keyless.KEY not in params:
             lists: list[KeyPath] = [("validation_operators", name, "action_list") for name in sorted(wanted)]
             updated = keyless.without_key(updated, config, lists)
@@ -130,11 +130,20 @@ def variables_edit(
     try:
         data = yaml_read.load(current)
         ops = [op for name in sorted(names) for op in edits.put_ops(data, name, quoted(conn.api_key))]
-        return rel, yaml_write.apply(current, ops, data)
+        return rel, _applied(current, ops, data)
     except EditError as exc:
         lines = variables_lines(sorted(names), conn.api_key)
         what_to_do = f"add this line yourself (your key where it shows ****):\n{lines}"
         raise base.unsafe_edit(ws.path(rel), exc, what_to_do) from None
+
+
+def _applied(text: str, ops: Sequence[Op], data: Any = None) -> str:
+    """yaml_write.apply, imported only when there is something to change (a re-run has nothing)."""
+    if not ops:
+        return text
+    from lineage_setup.edits import yaml_write
+
+    return yaml_write.apply(text, ops, data)
 
 
 # --- requirements.txt ----------------------------------------------------------------------------
