@@ -102,6 +102,12 @@ def read(text: str) -> Tree | None:
     return tree if end == len(lines) else None
 
 
+def reading(line: str) -> _Line | tuple[()] | None:
+    """One line's reading, as `read` takes it (yaml_marks places the nodes by it)."""
+    parts = _SEEN.get(line, _UNSEEN)
+    return _reading(line) if parts is _UNSEEN else parts  # type: ignore[return-value]
+
+
 def _reading(line: str) -> _Line | tuple[()] | None:
     """One line: an entry, () for a comment or blank line, None for anything else (remembered: a
     regular expression match costs ten times a look-up, and 2,000 checkpoints repeat most of their lines)."""

@@ -50,7 +50,10 @@ class Doc:
             raise EditError("it has line breaks other than LF and CRLF (a lone CR, NEL, or U+2028/2029)")
         self.text = text
         self.eol = textdoc.eol_of(text)
-        self.root, self.aliased = _build(text)
+        from lineage_setup.edits import yaml_marks  # (it builds Nodes: imported here, not at the top)
+
+        root = yaml_marks.nodes(text)  # plain block YAML: the same tree from its lines, without a parser
+        self.root, self.aliased = (root, set()) if root is not None else _build(text)
         self.style = Style()
         if self.root is not None and self.root.kind == "map":
             _detect(self, self.root)
