@@ -118,3 +118,57 @@ def test_a_password_in_a_projects_url_is_masked_everywhere(tmp_path: Path) -> No
         result = cli(args)
         assert "s3cr3t-pw" not in result.stdout + result.stderr, args
         assert "bob:****@marquez.example.com" in result.stdout + result.stderr, args
+
+
+SECRET_KEYS = ["apiKey", "openlineage_apiKey", "token", "name", "url", "auth", "headers", "Authorization", "k"]
+VALUES = [
+    "olkABCDEFGH123", "'olk quoted 123'", '"Bearer olkBEARER99"', "${OPENLINEAGE_API_KEY}", "abc", "",
+    "'{\"apiKey\": \"olkINJSON7777\"}'", "{}", "[]", "1.0", "x-y_z",
+]  # fmt: skip
+YAML_TREES = st.recursive(
+    st.sampled_from(VALUES),
+    lambda inner: (
+        st.lists(inner, min_size=1, max_size=3)
+        | st.dictionaries(st.sampled_from(SECRET_KEYS), inner, min_size=1, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+def _block(tree: object, col: int = 0) -> list[str]:
+    """Plain block YAML lines for a tree of dicts, lists and scalars as written."""
+    lines: list[str] = []
+    pad = " " * col
+    items = tree.items() if isinstance(tree, dict) else (("-", v) for v in tree)  # type: ignore[attr-defined]
+    for key, value in items:
+        head = pad + ("-" if key == "-" else f"{key}:")
+        if isinstance(value, (dict, list)) and value:
+            lines += [head, *_block(value, col + 2)]
+        elif isinstance(value, (dict, list)):
+            lines.append(f"{head} {'{}' if isinstance(value, dict) else '[]'}")
+        else:
+            lines.append(f"{head} {value}".rstrip())
+    return lines
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(SECRET_KEYS), YAML_TREES, min_size=1, max_size=4))
+def test_secrets_read_by_lines_are_those_the_parser_finds(tree: dict[str, object]) -> None:
+    """A plain block file is read by its lines (no YAML library); it must give what PyYAML's nodes give."""
+    from lineage_setup.edits import yaml_lines
+
+    text = "\n".join(_block(tree)) + "\n"
+    extra = frozenset({"url"})
+    if yaml_lines.read(text) is None:
+        return
+    by_lines = set(secretvalues._yaml(text, extra))
+    assert by_lines == set(secretvalues._yaml_composed(text, extra)), text
+
+
+def test_the_secrets_of_a_plain_file_are_read_by_its_lines() -> None:
+    """The property above compares something: such a file takes the lines' way, and finds these."""
+    text = "auth:\n  apiKey: 'olk quoted 123'\n  headers:\n    - '{\"token\": \"olkINJSON7777\"}'\nname: abc\n"
+    from lineage_setup.edits import yaml_lines
+
+    assert yaml_lines.read(text) is not None
+    assert secretvalues.in_text("c.yml", text) == {"olk quoted 123", "olkINJSON7777"}

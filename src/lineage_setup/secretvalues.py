@@ -105,6 +105,16 @@ def _json_inside(value: str, extra: frozenset[str]) -> Iterator[str]:
 
 
 def _yaml(text: str, extra: frozenset[str]) -> Iterator[str]:
+    from lineage_setup.edits import yaml_lines
+
+    tree = yaml_lines.read(text)  # plain block YAML (GE's checkpoints): its lines say it, without a parser
+    if tree is not None:
+        yield from _yaml_tree(tree, extra, False)
+    else:
+        yield from _yaml_composed(text, extra)
+
+
+def _yaml_composed(text: str, extra: frozenset[str]) -> Iterator[str]:
     import yaml
 
     for root in yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -128,6 +138,23 @@ def _yaml_node(node: Any, text: str, extra: frozenset[str], secret: bool) -> Ite
             yield from _raw_lines(text[node.start_mark.index : node.end_mark.index])
         else:
             yield from _json_inside(str(node.value), extra)
+
+
+def _yaml_tree(tree: Any, extra: frozenset[str], secret: bool) -> Iterator[str]:
+    """As `_yaml_node`, over what yaml_lines reads: each scalar as written (quotes and all) on its line."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from _yaml_tree(value, extra, secret or is_secret_name(key, extra))
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from _yaml_tree(item, extra, secret)
+    else:
+        value = tree[1:-1] if tree[:1] in ("'", '"') else tree
+        if secret:
+            yield from _values_of(value)
+            yield from _raw_lines(tree)
+        else:
+            yield from _json_inside(value, extra)
 
 
 def _raw_lines(raw: str) -> Iterator[str]:
