@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from lineage_setup.workspace import Workspace
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
 PREFIX = "OPENLINEAGE__"
 
 
-@dataclass(frozen=True)
-class Destination:
+class Destination(NamedTuple):
     """One HTTP transport the client will post to."""
 
     url: str
@@ -38,8 +36,7 @@ class Destination:
         return urljoin(self.url, self.endpoint)
 
 
-@dataclass(frozen=True)
-class Effective:
+class Effective(NamedTuple):
     transport: Mapping[str, Any] | None  # None: nothing configured (the console), or disabled
     source: str  # where it came from, as the user would look for it
     disabled: bool = False

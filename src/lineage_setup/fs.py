@@ -8,9 +8,8 @@ import shutil  # typer imports it anyway
 import stat
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lineage_setup.errors import ConflictError, UnsafeTargetError
 
@@ -19,8 +18,7 @@ PRIVATE_PREFIX = "lineage-setup-"  # temp files in the git folder
 SECRET_MODE = 0o600
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """What a target held when we planned: bytes (None if absent) and its lstat."""
 
     path: Path

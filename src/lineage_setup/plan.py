@@ -7,13 +7,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from lineage_setup import fs, linediff, textdoc
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(NamedTuple):
     before: fs.Snapshot
     after: bytes | None  # None: the file is deleted (remove takes out a file lineage-setup created)
     new_mode: int  # used only when the file is created
@@ -95,8 +94,7 @@ class RemoteChange:
     secrets: tuple[str, ...] = field(default=(), repr=False)  # values the diff must mask (an old key on the cluster)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     changes: tuple[FileChange, ...] = ()
     steps: tuple[str, ...] = ()  # what the user does next, in order
     notes: tuple[str, ...] = ()  # warnings about the project or environment

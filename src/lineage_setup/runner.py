@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from lineage_setup import answers, ui
 from lineage_setup.errors import ExitCode, LineageSetupError, UsageError, UserAbort, VerificationError, interrupt_code
@@ -18,8 +17,7 @@ if TYPE_CHECKING:  # the workspace, the plan and the writer load when a plan is 
 Action = Literal["apply", "dry-run", "check", "print"]
 
 
-@dataclass(frozen=True)
-class Mode:
+class Mode(NamedTuple):
     action: Action = "apply"
     yes: bool = False
     fmt: str | None = None

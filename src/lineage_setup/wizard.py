@@ -99,7 +99,7 @@ def _automatic_through_airflow(found: list[Found]) -> list[Found]:
     for item in found:
         inside = any(item.project.path.is_relative_to(path) for path in cosmos)
         if item.project.kind == "dbt" and inside and item.project.state == "not configured":
-            item = dataclasses.replace(item, project=dataclasses.replace(item.project, state="automatic"))
+            item = dataclasses.replace(item, project=item.project._replace(state="automatic"))
         out.append(item)
     return out
 

@@ -7,11 +7,10 @@ Integration protocol): it turns a Request into proposals on a Workspace, or rend
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, Protocol, TypeVar
 
 from lineage_setup.errors import UnsafeTargetError, UsageError
 
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
     from lineage_setup.workspace import Workspace
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """An integration's own command-line option, described statically (the CLI builds its flag from this).
 
     `name` is the field of the integration's `Options` dataclass that receives the value.
@@ -50,8 +48,7 @@ class Request(Generic[OptionsT]):
     root: Path | None = None  # --dir: --print reads the project there when it can (Airflow: its Dockerfile)
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     """--print output: `hints` go to stderr, then `text` to stdout, then each of `sections` the same way.
 
     Sections let one --print show several formats in turn, each under its own heading on stderr.
@@ -71,8 +68,7 @@ State = Literal["configured", "configured elsewhere", "automatic", "not configur
 DESTINATION_FACTS = ("sends to", "also sends to")  # "also": beside Astro's own lineage (Airflow on Astro)
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     """One project an integration found under a folder (the wizard and `status` list these)."""
 
     kind: str  # the integration's NAME
@@ -94,7 +90,7 @@ class Project:
         if self.state not in ("configured", "configured elsewhere") or not self.destinations:
             return self
         current = any(same_endpoint(url, lineage_url) for url in self.destinations)
-        return dataclasses.replace(self, state="configured" if current else "configured elsewhere")
+        return self._replace(state="configured" if current else "configured elsewhere")
 
 
 def same_endpoint(a: str, b: str) -> bool:
@@ -117,8 +113,7 @@ def _endpoint_key(url: str) -> tuple[str, str, str]:
     return scheme, host, parts.path.strip("/")
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One value of the effective configuration, and where it came from."""
 
     name: str  # "url", "namespace", "api key", ...

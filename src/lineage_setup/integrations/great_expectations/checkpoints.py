@@ -7,8 +7,7 @@ records them on the Workspace, so nothing here writes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lineage_setup.edits import EditError, yaml_read
 from lineage_setup.edits.yaml_emit import Scalar, plain
@@ -23,8 +22,7 @@ V3_CLASSES = ("Checkpoint", "SimpleCheckpoint")
 OPERATOR_CLASSES = ("ActionListValidationOperator", "WarningAndFailureExpectationSuitesValidationOperator")
 
 
-@dataclass(frozen=True)
-class Checkpoint:
+class Checkpoint(NamedTuple):
     """One checkpoint file: what it is, its new text when that changes, and what it needs elsewhere."""
 
     name: str  # as GE names it: checkpoints/team/daily.yml is team.daily
@@ -42,8 +40,7 @@ class Checkpoint:
         return f"checkpoint {self.name}: OpenLineage action"
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
     """The operations one checkpoint needs, and what they imply elsewhere."""
 
     ops: list[Op]
@@ -119,8 +116,7 @@ def _legacy_ops(rel: str, data: dict[str, Any], config: Mapping[str, Any]) -> _F
 # --- the checkpoint store ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """Every checkpoint file planned, and what to tell the user about the store."""
 
     checkpoints: tuple[Checkpoint, ...]

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from lineage_setup.answers import ENV_KEY
 from lineage_setup.edits import EditError
@@ -179,8 +178,7 @@ def put_ops(data: Any, key: str, value: Scalar, after: str = "") -> list[Op]:
 # --- what an entry we update already says ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Existing:
+class Existing(NamedTuple):
     """The variable that must hold the key, and what to tell the user about an entry already there."""
 
     variable: str

@@ -6,8 +6,7 @@ Workspace and its edit returned as a value (or refused); the caller records it.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lineage_setup import redact
 from lineage_setup.edits import EditError, requirements, yaml_read
@@ -39,8 +38,7 @@ _SUPPORTED_RELEASES = (
 )
 
 
-@dataclass(frozen=True)
-class ConfigEdit:
+class ConfigEdit(NamedTuple):
     """great_expectations.yml: its new text when that changes, and what the entries already there said."""
 
     rel: str
@@ -149,8 +147,7 @@ def _applied(text: str, ops: Sequence[Op], data: Any = None) -> str:
 # --- requirements.txt ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(NamedTuple):
     text: str
     notes: tuple[str, ...]
 

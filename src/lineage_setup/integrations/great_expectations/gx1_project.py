@@ -9,9 +9,8 @@ writes config_version 2 or 3 and YAML checkpoints.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from lineage_setup.edits import EditError
 from lineage_setup.integrations.great_expectations import project
@@ -35,8 +34,7 @@ class OwnStore(EditError):
     """The checkpoint store is the project's own class: GX loads it from the project's own module."""
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     generation: Generation
     why: str = ""  # for "unknown": what does not fit
 
@@ -66,8 +64,7 @@ def _number(version: Any) -> float | None:
         return None
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     """Where a GX 1.x project keeps what the action needs, as great_expectations.yml says."""
 
     store: str  # checkpoint_store_name

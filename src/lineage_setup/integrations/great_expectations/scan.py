@@ -15,7 +15,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lineage_setup.edits import EditError, yaml_read
 from lineage_setup.errors import LineageSetupError
@@ -28,8 +28,7 @@ if TYPE_CHECKING:
     from lineage_setup.workspace import Workspace
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """One OpenLineage action the project runs, its values as written (None: not set)."""
 
     where: str  # "checkpoint daily", "validation operator action_list_operator"

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lineage_setup.edits import EditError, yaml_read
 from lineage_setup.errors import LineageSetupError
@@ -25,16 +24,14 @@ if TYPE_CHECKING:
 GE_VARIABLE = re.compile(r"(?<!\\)\$\{(.*?)\}|(?<!\\)\$([_a-zA-Z][_a-zA-Z0-9]*)")  # config_substitutor's
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     value: str | None  # None: a variable it names is set nowhere (GE stops)
     source: str  # "as written", or where each variable came from
     missing: tuple[str, ...] = ()
     names: tuple[str, ...] = ()  # the variables it names
 
 
-@dataclass(frozen=True)
-class Variables:
+class Variables(NamedTuple):
     """The project's config variables file and the environment GE would run with."""
 
     rel: str | None  # the file, relative to the workspace (None: great_expectations.yml names one outside it)

@@ -5,8 +5,7 @@ requirements.txt asks for; and whether OpenLineage's action (GE 0.x) or ours (GX
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from lineage_setup.integrations.great_expectations import gx1_project, project
 
@@ -22,8 +21,7 @@ LAST_COMMON = "1.39.0"  # the last openlineage-integration-common with the GE 0.
 GENERATIONS = {"0.x": "GE 0.x", "1.x": "GX 1.x", "unknown": "unknown"}
 
 
-@dataclass(frozen=True)
-class Version:
+class Version(NamedTuple):
     text: str  # "0.15.34", or what requirements.txt asks for (">=0.15,<0.16")
     source: str  # "installed in .venv", "requirements.txt"
     release: str | None  # the release, when one is known
