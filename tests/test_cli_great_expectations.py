@@ -514,8 +514,9 @@ def test_module_imports_no_yaml_library_at_start_up() -> None:
 def test_a_re_run_that_changes_nothing_imports_no_yaml_library_nor_what_only_writing_needs(tmp_path: Path) -> None:
     """The no-op re-run over a project as GE writes it (checkpoints with `{}` and `[]`, a UUID instance_id)
     reads every file by its lines and describes no edit: PyYAML, ruamel.yaml, the edit engine (yaml_write,
-    yaml_nodes, yaml_proof), the status report, keyless removal, templates' resources and tempfile stay
-    unimported (each costs start-up; tests/bench/ge_checkpoints.py times it)."""
+    yaml_ops, yaml_nodes, yaml_marks, yaml_proof), the status report, keyless removal, templates' resources,
+    tempfile and the utf-8-sig codec stay unimported (each costs start-up; tests/bench/ge_checkpoints.py
+    times it)."""
     from .bench.ge_checkpoints import make_project
 
     make_project(tmp_path / "p", 3)
@@ -525,12 +526,15 @@ def test_a_re_run_that_changes_nothing_imports_no_yaml_library_nor_what_only_wri
         "yaml",
         "ruamel.yaml",
         "lineage_setup.edits.yaml_write",
+        "lineage_setup.edits.yaml_ops",
         "lineage_setup.edits.yaml_nodes",
+        "lineage_setup.edits.yaml_marks",
         "lineage_setup.edits.yaml_proof",
         "lineage_setup.integrations.great_expectations.report",
         "lineage_setup.integrations.great_expectations.unsplice",
         "importlib.resources",
         "tempfile",
+        "encodings.utf_8_sig",
     )
     code = (
         "import sys\nfrom lineage_setup.cli import main\n"
@@ -541,6 +545,30 @@ def test_a_re_run_that_changes_nothing_imports_no_yaml_library_nor_what_only_wri
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Nothing to change" in done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_patching_plain_checkpoints_needs_no_yaml_library(tmp_path: Path) -> None:
+    """The first run over a project as GE writes it edits every file, proves each edit and shows the diffs
+    with their secrets masked, all from the files' lines (yaml_lines, yaml_marks): PyYAML and ruamel.yaml are
+    never imported. The edits are then read back by PyYAML: each checkpoint runs the action once."""
+    import yaml
+
+    from .bench.ge_checkpoints import make_project
+
+    make_project(tmp_path / "p", 3)
+    args = ["great-expectations", "--dir", str(tmp_path / "p"), *CONN, "--yes"]
+    code = (
+        "import sys\nfrom lineage_setup.cli import main\n"
+        f"sys.argv = ['lineage-setup', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print(sorted(m for m in ('yaml', 'ruamel.yaml') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "+  - name: openlineage" in done.stdout and done.stdout.strip().splitlines()[-1] == "[]"
+    checkpoints = sorted((tmp_path / "p" / "great_expectations" / "checkpoints").glob("*.yml"))
+    read = [yaml.safe_load(path.read_text()) for path in checkpoints]
+    v3 = [data for data in read if data.get("class_name") == "Checkpoint"]
+    assert v3 and all([a["name"] for a in c["action_list"]].count("openlineage") == 1 for c in v3)
 
 
 # --- found in review ---------------------------------------------------------------------------

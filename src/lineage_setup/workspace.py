@@ -144,9 +144,10 @@ class Workspace:
         self._files.reads += 1
         data = fs.read_regular(path, INSPECT_LIMIT)
         try:
-            return None if data is None else data.decode("utf-8-sig")
+            text = None if data is None else data.decode()
         except UnicodeDecodeError:
             return None
+        return text[1:] if text is not None and text.startswith(textdoc.BOM) else text  # as utf-8-sig would
 
     # --- git -------------------------------------------------------------------------------
 

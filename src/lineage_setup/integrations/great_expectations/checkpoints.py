@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lineage_setup.edits import EditError, yaml_read
 from lineage_setup.edits.yaml_emit import Scalar, plain
-from lineage_setup.edits.yaml_ops import Op
 from lineage_setup.integrations.great_expectations import edits, keyless, project, settled
 from lineage_setup.integrations.great_expectations.render import checkpoint_by_hand
 
 if TYPE_CHECKING:
+    from lineage_setup.edits.yaml_ops import Op
     from lineage_setup.workspace import Workspace
 
 V3_CLASSES = ("Checkpoint", "SimpleCheckpoint")

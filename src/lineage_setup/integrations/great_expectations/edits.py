@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lineage_setup.answers import ENV_KEY
 from lineage_setup.edits import EditError
 from lineage_setup.edits.yaml_emit import PLACEHOLDER, Scalar, Tree, plain
-from lineage_setup.edits.yaml_ops import Append, Op, Put
 from lineage_setup.edits.yaml_read import KeyPath, at, describe
+
+if TYPE_CHECKING:  # the operations are made only when a file changes: a re-run imports none of them
+    from lineage_setup.edits.yaml_ops import Op
 
 ACTION_NAME = "openlineage"
 ACTION_CLASS = "OpenLineageValidationAction"
@@ -92,6 +94,8 @@ def listed_action_ops(data: Any, path: KeyPath, params: Mapping[str, Scalar]) ->
         numbers = " and ".join(str(index + 1) for index in found)
         raise EditError(f"'{describe(path)}' runs OpenLineage's action more than once (items {numbers}); keep one")
     if not found:
+        from lineage_setup.edits.yaml_ops import Append  # only when there is something to change
+
         return [Append(path, action_entry(params))]
     action = items[found[0]].get("action")
     where: KeyPath = (*path, found[0], "action")
@@ -99,7 +103,12 @@ def listed_action_ops(data: Any, path: KeyPath, params: Mapping[str, Scalar]) ->
         raise EditError(f"'{describe(where)}' is not a mapping")
     wanted = action_entry(params)["action"]
     assert isinstance(wanted, dict)
-    return [Put(where, key, value) for key, value in wanted.items() if not _same(key, action.get(key), value)]
+    changed = {key: value for key, value in wanted.items() if not _same(key, action.get(key), value)}
+    if not changed:
+        return []
+    from lineage_setup.edits.yaml_ops import Put
+
+    return [Put(where, key, value) for key, value in changed.items()]
 
 
 def ensure_action_ops(
@@ -118,6 +127,8 @@ def ensure_action_ops(
         if not isinstance(node, dict):
             raise EditError(f"'{describe(path[:depth])}' is not a mapping")
         if _absent(node.get(key)):
+            from lineage_setup.edits.yaml_ops import Put
+
             return [Put(path[:depth], str(key), _scaffold(path[depth:], params, scaffold, seed, key in node))]
         node = node[key]
     return listed_action_ops(data, path, params)
@@ -144,6 +155,8 @@ def operator_ops(data: Any, operator: str, params: Mapping[str, Scalar]) -> list
     holder = data.get("validation_operators") if isinstance(data, dict) else None
     current = holder.get(operator) if isinstance(holder, dict) else None
     if isinstance(current, dict) and "class_name" not in current:
+        from lineage_setup.edits.yaml_ops import Put
+
         ops.insert(0, Put(path[:2], "class_name", plain(OPERATOR_CLASS)))
     return ops
 
@@ -172,6 +185,8 @@ def put_ops(data: Any, key: str, value: Scalar, after: str = "") -> list[Op]:
         return []
     if data is not None and not isinstance(data, dict):
         raise EditError("its top level is not a mapping")
+    from lineage_setup.edits.yaml_ops import Put
+
     return [Put((), key, value, after)]
 
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from lineage_setup import redact
 from lineage_setup.edits import EditError, requirements, yaml_read
 from lineage_setup.edits.yaml_emit import Scalar, plain, quoted
-from lineage_setup.edits.yaml_ops import Op
 from lineage_setup.edits.yaml_read import KeyPath
 from lineage_setup.integrations import base
 from lineage_setup.integrations.great_expectations import edits, keyless, project
@@ -26,6 +25,7 @@ from lineage_setup.integrations.great_expectations.render import (
 
 if TYPE_CHECKING:
     from lineage_setup.answers import Connection
+    from lineage_setup.edits.yaml_ops import Op
     from lineage_setup.workspace import Workspace
 
 PIN_WHY = f"OpenLineage's GE action; works with {SUPPORTED}"  # the comment above the line
