@@ -167,6 +167,53 @@ def test_a_fifo_is_never_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert fs.snapshot(tmp_path / "f").data == b"x" * 70_000 and opened == [str(tmp_path / "f")]
 
 
+def test_a_file_listed_as_regular_is_read_without_an_lstat_and_checked_all_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder's listing said "regular file": the lstat is skipped, and whatever is there now (a FIFO, a link,
+    a folder, nothing) gives the snapshot the careful way gives, without blocking on the FIFO."""
+    (tmp_path / "f").write_bytes(b"x\n")
+    (tmp_path / "real").write_bytes(b"real\n")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    (tmp_path / "dir").mkdir()
+    careful = {name: fs.snapshot(tmp_path / name) for name in ("f", "fifo", "link", "dir", "gone")}
+    looked: list[str] = []
+    real_lstat = os.lstat
+    monkeypatch.setattr(fs.os, "lstat", lambda path, *a: (looked.append(Path(path).name), real_lstat(path, *a))[1])
+    for name, expected in careful.items():
+        assert fs.snapshot(tmp_path / name, listed_regular=True) == expected, name
+    assert careful["f"].data == b"x\n" and careful["fifo"].data is None and careful["link"].data is None
+    assert sorted(looked) == ["dir", "fifo", "gone", "link"]  # the regular file took no lstat
+
+
+def test_the_listing_says_which_files_are_regular(tmp_path: Path) -> None:
+    """Workspace globs list what os.walk lists (a link to a folder listed, not entered) and mark regular files."""
+    from lineage_setup.workspace import _glob
+
+    for rel in ("a.yml", "sub/b.yml", "sub/deeper/c.yml", "sub/other.txt", "outside/d.yml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x: 1\n")
+    os.mkfifo(tmp_path / "sub" / "pipe.yml")
+    (tmp_path / "sub" / "link.yml").symlink_to(tmp_path / "a.yml")
+    (tmp_path / "sub" / "dangling.yml").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "sub" / "folder-link").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (tmp_path / "sub" / "dir.yml").mkdir()
+    expected = sorted(
+        (
+            os.path.join(top, name)
+            for top, _, names in os.walk(tmp_path / "sub")
+            for name in names
+            if name.endswith(".yml")
+        ),
+        key=lambda path: path.split(os.sep),
+    )
+    regular: set[str] = set()
+    assert _glob(tmp_path / "sub", "**/*.yml", regular) == expected
+    assert {Path(path).name for path in expected} == {"b.yml", "c.yml", "pipe.yml", "link.yml", "dangling.yml"}
+    assert {Path(path).name for path in regular} == {"b.yml", "c.yml"}
+
+
 def test_hard_link_is_refused(tmp_path: Path) -> None:
     (tmp_path / "a").write_text("x\n")
     os.link(tmp_path / "a", tmp_path / "b")
