@@ -167,3 +167,14 @@ def test_the_proof_by_lines_refuses_a_wrong_result(after: str) -> None:
     op = yaml_write.Put((), "added", plain("a"))
     with pytest.raises(EditError):
         yaml_proof.verify(before, after, [op], yaml_read.load(before))
+
+
+def test_the_last_reading_is_kept_for_the_same_text_only() -> None:
+    """An edit reads a file, then places its nodes from the same text: the second read is the first's tree;
+    another text (even one equal to it, or after another file) is read anew."""
+    text = "name: c\nl:\n  - x\n"
+    first = yaml_lines.read(text)
+    assert yaml_lines.read(text) is first and first == {"name": "c", "l": ["x"]}
+    other = "".join(["name: c\n", "l:\n  - x\n"])
+    assert other is not text and yaml_lines.read(other) == first and yaml_lines.read(other) is not first
+    assert yaml_lines.read("a: [1\n") is None and yaml_lines.read(text) == first

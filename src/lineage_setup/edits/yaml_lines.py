@@ -83,7 +83,21 @@ def null(value: Tree | None) -> bool:
 
 
 def read(text: str) -> Tree | None:
-    """The file's structure, when it is plain block YAML of the kind above; else None."""
+    """The file's structure, when it is plain block YAML of the kind above; else None.
+
+    The last text's reading is kept: an edit reads a file, then places its nodes (yaml_marks) from the same
+    text. So the tree returned is shared: callers only look at it."""
+    if text is _LAST[0]:
+        return _LAST[1]  # type: ignore[no-any-return]
+    tree = _read(text)
+    _LAST[:] = text, tree
+    return tree
+
+
+_LAST: list[Any] = [None, None]  # the last text read (the same object), and its reading
+
+
+def _read(text: str) -> Tree | None:
     if "\t" in text or "\r" in text or text.startswith("\ufeff"):
         return None
     lines: list[_Line] = []
