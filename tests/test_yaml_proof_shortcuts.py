@@ -125,3 +125,13 @@ def test_a_copied_container_keeps_its_type() -> None:
     got = yaml_proof._expected(data, [Append(("a", "b"), plain("n"))], load, shared=False)
     assert type(got) is OrderedDict and type(got["a"]) is OrderedDict
     assert got == {"a": {"b": [1, "n"]}} and data == {"a": {"b": [1]}}
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="${}\\\na_ ", max_size=30))
+def test_a_placeholder_over_lines_is_found_by_one_search(text: str) -> None:
+    """_SPANNING finds one exactly when PLACEHOLDER.findall lists a placeholder holding a line break."""
+    from lineage_setup.edits.yaml_emit import PLACEHOLDER
+
+    listed = any("\n" in found for found in PLACEHOLDER.findall(text))
+    assert (yaml_proof._SPANNING.search(text) is not None) == listed, text
