@@ -515,7 +515,7 @@ def test_a_re_run_that_changes_nothing_imports_no_yaml_library_nor_what_only_wri
     """The no-op re-run over a project as GE writes it (checkpoints with `{}` and `[]`, a UUID instance_id)
     reads every file by its lines and describes no edit: PyYAML, ruamel.yaml, the edit engine (yaml_write,
     yaml_ops, yaml_nodes, yaml_marks, yaml_proof), the status report, keyless removal, templates' resources,
-    tempfile and the utf-8-sig codec stay unimported (each costs start-up; tests/bench/ge_checkpoints.py
+    tempfile, json, shlex and the utf-8-sig codec stay unimported (each costs start-up; tests/bench/ge_checkpoints.py
     times it)."""
     from .bench.ge_checkpoints import make_project
 
@@ -535,6 +535,8 @@ def test_a_re_run_that_changes_nothing_imports_no_yaml_library_nor_what_only_wri
         "importlib.resources",
         "tempfile",
         "encodings.utf_8_sig",
+        "json",
+        "shlex",
     )
     code = (
         "import sys\nfrom lineage_setup.cli import main\n"

@@ -290,3 +290,14 @@ def test_section_for_pyyaml_alone_accepts_what_only_ruamel_refuses() -> None:
         assert out.endswith(SECTION)
         with pytest.raises(EditError):
             yaml_write.apply(text, [yaml_write.Section("transport", SECTION)])
+
+
+def test_yaml_str_escapes_each_character_as_json_does() -> None:
+    """Printable ASCII is kept without asking json (most values: a run quoting them imports no json);
+    every other character of the BMP, a surrogate too, is escaped as json.dumps escapes it."""
+    import json
+
+    from lineage_setup.quoting import _yaml_char
+
+    assert all(_yaml_char(chr(i)) == json.dumps(chr(i))[1:-1] for i in range(0x10000))
+    assert _yaml_char("\U0001f600") == "\\U0001f600"

@@ -9,7 +9,6 @@ OPENLINEAGE__* variables; else OPENLINEAGE_URL (+ _API_KEY, _ENDPOINT); else eve
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -100,6 +99,8 @@ def from_variables(env: Mapping[str, str]) -> dict[str, Any]:
 
 def _value(raw: str) -> Any:
     try:
+        import json
+
         return json.loads(raw)
     except ValueError:
         return raw

@@ -7,7 +7,6 @@ the report is written to stdout once, with the exit code, when the command ends.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,5 +72,7 @@ def finish(exit_code: int) -> None:
         return
     report = {key: value if key == "config" else _redacted(value) for key, value in report.items()}
     report["exit_code"] = int(exit_code)
+    import json  # only for --json (a run that prints text does without it)
+
     sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-import shlex
 
 from lineage_setup.errors import UsageError
 
@@ -21,10 +19,16 @@ def yaml_str(value: str) -> str:
 
 
 def _yaml_char(ch: str) -> str:
+    if " " <= ch <= "~" and ch not in '"\\':
+        return ch  # printable ASCII: JSON keeps it as it is
+    import json  # (json and shlex are imported where used: most runs need neither)
+
     return json.dumps(ch, ensure_ascii=True)[1:-1] if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
 
 
 def shell(value: str) -> str:
+    import shlex
+
     return shlex.quote(value)
 
 
