@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lineage_setup.integrations.great_expectations import state
 from lineage_setup.workspace import Workspace
@@ -311,3 +313,31 @@ def test_status_online_sends_one_test_run_to_the_action_s_host(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert got.requests and {r.path for r in got.requests} == {"/api/v1/lineage"}  # one test run
     assert {r.headers["Authorization"] for r in got.requests} == {f"Bearer {CANARY}"}
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "  openlineage_host: https://h.example.com",
+                "      openlineage_host: 'https://q'  ",
+                "- openlineage_host:",
+                "# openlineage_host: https://commented",
+                "x: openlineage_host: y",
+                "openlineage_host:   a b  ",
+                "name: c",
+                "",
+                "  - name: openlineage",
+            ]
+        ),
+        max_size=8,
+    ),
+    st.booleans(),
+)
+def test_the_host_line_is_found_as_the_whole_text_search_finds_it(lines: list[str], final_newline: bool) -> None:
+    """scan matches only the line of a single `openlineage_host:`; that is what matching the whole text finds."""
+    from lineage_setup.integrations.great_expectations import scan
+
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    assert scan._host_lines(text) == scan._HOST_LINE.findall(text), text

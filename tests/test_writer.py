@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lineage_setup import fs, plan, writer
 from lineage_setup.errors import ConflictError, UnsafeTargetError, UserAbort, WriteError
@@ -423,3 +425,14 @@ def test_workspace_glob_finds_what_pathlib_finds_in_the_same_order(tmp_path: Pat
         expected = sorted(path for path in root.glob(pattern) if not path.is_dir())
         assert ws.glob(pattern) == expected, pattern
     assert [p.relative_to(root).as_posix() for p in ws.glob("**/*.yml", under="sub")] == ["sub/deeper/q.yml"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.text(alphabet="ab/.-_\x01 ", min_size=1, max_size=12), max_size=12))
+def test_listed_paths_sort_as_split_at_slashes(paths: list[str]) -> None:
+    """The glob sorts by replacing `/` with NUL: the order of sorting the paths split at `/`."""
+    import os
+
+    from lineage_setup import workspace
+
+    assert workspace._sorted(paths) == sorted(paths, key=lambda path: path.split(os.sep))

@@ -12,7 +12,6 @@ only run it through an operator, so a quick scan (`full=False`, the wizard's) re
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -183,11 +182,20 @@ _HOST_LINE = re.compile(r"^[ -]*openlineage_host:[ ]*(\S(?:.*\S)?)?[ ]*$", re.MU
 def _hosts_only(text: str) -> dict[str, Any] | None:
     """A checkpoint that runs the action once, reduced to its host, when its lines say that plainly (one
     `openlineage_host:` line with a simple value per action); else None (read it whole)."""
-    hosts = _HOST_LINE.findall(text)
+    hosts = _host_lines(text)
     if len(hosts) != 1 or text.count(edits.ACTION_CLASS) != 1 or (host := _simple(hosts[0])) is None:
         return None
     action = {"class_name": edits.ACTION_CLASS, "openlineage_host": host}
     return {"class_name": "Checkpoint", "action_list": [{"name": edits.ACTION_NAME, "action": action}]}
+
+
+def _host_lines(text: str) -> list[str]:
+    """_HOST_LINE.findall(text): when `openlineage_host:` appears once, only its line is matched."""
+    at = text.find("openlineage_host:")
+    if at < 0 or text.find("openlineage_host:", at + 1) >= 0:
+        return _HOST_LINE.findall(text)
+    end = text.find("\n", at)
+    return _HOST_LINE.findall(text[text.rfind("\n", 0, at) + 1 : end if end >= 0 else len(text)])
 
 
 _SCALAR = re.compile(r"\"[ !#-\[\]-~]*\"|'[ -&(-~]*'|[^\s\"'#&*!|>%@`{}\[\],?:-][^\s#]*")  # no escape, no comment
@@ -232,6 +240,8 @@ def _gx1(ws: Workspace, root: str, config: dict[str, Any]) -> Scanned:
 
 def _json_actions(text: str) -> list[dict[str, Any]]:
     try:
+        import json
+
         data = json.loads(text)
     except (ValueError, RecursionError):
         return []
