@@ -11,9 +11,11 @@ against its target (issue 11, item 16: patch within 15x, no-op re-run within 3x)
 seconds. Beside them, the disk floor: a fresh copy of the same files replaced by the writer's steps alone
 (temp-file writes, a sync, renames, a sync), and the patch less that floor, so a ratio over target can be
 told apart from a disk where creating and replacing files is slow. Every timed run starts on a settled
-disk (see `settle`). TMPDIR chooses where the projects are made (/dev/shm: no disk at all). The timed
-processes run with byte-code caches, as installed code does: PYTHONDONTWRITEBYTECODE is dropped from
-their environment, and each command runs once first to write them.
+disk (see `settle`), each round's projects in a quiet part of it (see `spread`), and the rounds start once
+creating a file is quick again (see `quiet`: its line says what it saw). TMPDIR chooses where the projects
+are made (/dev/shm: no disk at all). The timed processes run with byte-code caches, as installed code
+does: PYTHONDONTWRITEBYTECODE is dropped from their environment, and each command runs once first to
+write them.
 
 --profile also runs both in this process under cProfile and prints where the time goes, step by step
 (the GE integration, the YAML engine and its ruamel.yaml cross-check, the Workspace, the ui, the writer).
@@ -234,6 +236,33 @@ def fresh(tmp: Path, name: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=tmp)) / "project"
 
 
+PROBE_FILES = 500
+QUIET_US = 60  # creating a file takes 10-30 us here on a quiet disk, 600-800 us among recent deletions
+QUIET_WAIT = 15, 8  # seconds between probes, probes at most (past ext4's 60 s once its buffers are written)
+
+
+def quiet(tmp: Path) -> str:
+    """Wait (up to two minutes) until creating files in a fresh folder is quick: files deleted minutes ago by
+    anything (another benchmark: detect.py deletes 70,000) slow every file creation near them (see
+    `spread`), and would be timed as this program's work. Returns what the probes saw, to print."""
+    seen = []
+    for attempt in range(QUIET_WAIT[1]):
+        folder = fresh(tmp, "probe")  # kept to the end: a probe deletes nothing
+        folder.mkdir()
+        settle()
+        start = time.perf_counter()
+        for n in range(PROBE_FILES):
+            os.close(os.open(folder / f"f{n}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        each = (time.perf_counter() - start) / PROBE_FILES * 1e6
+        seen.append(f"{each:.0f}")
+        if each <= QUIET_US:
+            break
+        if attempt < QUIET_WAIT[1] - 1:
+            time.sleep(QUIET_WAIT[0])
+    verdict = "quiet" if float(seen[-1]) <= QUIET_US else "NOT QUIET: the figures include the disk's slowness"
+    return f"creating a file: {' -> '.join(seen)} us ({verdict})"
+
+
 def measure(count: int, pairs: int) -> dict[str, tuple[float, float, float]]:
     """Per run kind: (median ratio to --version, median seconds, median --version seconds)."""
     cli = str(BIN / "lineage-setup")
@@ -244,6 +273,7 @@ def measure(count: int, pairs: int) -> dict[str, tuple[float, float, float]]:
     references: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         spread(Path(tmp))
+        print(quiet(Path(tmp)), flush=True)
         original = fresh(Path(tmp), "original")
         make_project(original, count)
         warm = fresh(Path(tmp), "warm")
