@@ -41,13 +41,8 @@ def snapshot(path: Path, listed_regular: bool = False) -> Snapshot:
     folder's listing a moment ago said it is a regular file, so the lstat is skipped (2,000 checkpoints:
     7 ms); the open (no link followed, never blocking) and the fstat still check what it is now."""
     if not listed_regular:
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            return Snapshot(path, None, None)
-        except (OSError, ValueError) as exc:  # ValueError: a NUL in a path read from a config file
-            raise _unreadable(path, exc) from None
-        if not stat.S_ISREG(st.st_mode):
+        st = _lstat(path)
+        if st is None or not stat.S_ISREG(st.st_mode):
             return Snapshot(path, None, st)
     try:
         fd = os.open(path, _OPEN_FLAGS)
@@ -66,14 +61,19 @@ def snapshot(path: Path, listed_regular: bool = False) -> Snapshot:
 
 
 def _snapshot_by_lstat(path: Path) -> Snapshot:
+    st = _lstat(path)
+    data = read_regular(path) if st is not None and stat.S_ISREG(st.st_mode) else None
+    return Snapshot(path, data, st)
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    """The entry itself; None when there is none."""
     try:
-        st = os.lstat(path)
+        return os.lstat(path)
     except FileNotFoundError:
-        return Snapshot(path, None, None)
+        return None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in a path read from a config file
         raise _unreadable(path, exc) from None
-    data = read_regular(path) if stat.S_ISREG(st.st_mode) else None
-    return Snapshot(path, data, st)
 
 
 def read_regular(path: Path, limit: int | None = None) -> bytes | None:
