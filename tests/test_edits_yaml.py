@@ -301,3 +301,17 @@ def test_yaml_str_escapes_each_character_as_json_does() -> None:
 
     assert all(_yaml_char(chr(i)) == json.dumps(chr(i))[1:-1] for i in range(0x10000))
     assert _yaml_char("\U0001f600") == "\\U0001f600"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: 1 # c\x7f\nb: 2\n", "a: 1 # \x00\n", "# \ufffe\na: 1\n", "k" * 1100 + ": 1\n"],
+    ids=["DEL", "NUL", "U+FFFE", "a 1,100-character key"],
+)
+def test_a_file_the_readers_refuse_is_refused_though_its_lines_look_plain(text: str) -> None:
+    """Placing nodes from lines (yaml_marks) must not accept what PyYAML and ruamel.yaml refuse (found in
+    review): the edit fails as it does through the parser, and nothing is returned."""
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(text)
+    with pytest.raises(EditError, match="not valid YAML"):
+        yaml_write.apply(text, [Put((), "added", plain("x"))])

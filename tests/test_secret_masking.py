@@ -172,3 +172,10 @@ def test_the_secrets_of_a_plain_file_are_read_by_its_lines() -> None:
 
     assert yaml_lines.read(text) is not None
     assert secretvalues.in_text("c.yml", text) == {"olk quoted 123", "olkINJSON7777"}
+
+
+def test_a_line_break_the_readers_see_in_a_comment_hides_no_secret() -> None:
+    """NEL, U+2028 and U+2029 end a line for YAML readers: what follows one inside a comment is an entry,
+    so the lines' way must decline the file and the parser find the secret (found in review)."""
+    for brk in ("\x85", "\u2028", "\u2029"):
+        assert secretvalues.in_text("a.yml", f"name: c # note{brk}password: hunter2secret\n") == {"hunter2secret"}

@@ -35,16 +35,21 @@ SCALARS = [
     "{}", "[]", "{ }", "[ ]", "{}x", "[]]", "{}}",
 ]  # fmt: skip
 KEYS = ["name", "a", "b", "class_name", "on", "y", "yes", "null", "1", "k", "x_1", '"q"', "a b", "true"]
+KEYS += ["k" * 1000, "k" * 1025]  # a simple key: over 1,024 characters the readers stop
+# comments: ordinary, non-ASCII, and characters the readers refuse (controls, DEL, U+FFFE) or break lines at
+# (NEL, U+2028, U+2029: what follows is an entry to them)
+COMMENTS = ["", " # c", "  ", " # é ✓ 😀", " # \x7f", " # \x00", " # \x9b", " # \ufffe", " # \x85b: 1", " # \u2028b: 1"]
+COMMENTS += [" # \u2029- x"]
 LINE = st.tuples(
     st.integers(0, 6),
     st.booleans(),
     st.sampled_from(["", *KEYS]),
     st.sampled_from(SCALARS),
-    st.sampled_from(["", " # c", "  "]),
+    st.sampled_from(COMMENTS),
 ).map(lambda p: " " * p[0] + ("- " if p[1] else "") + (f"{p[2]}: " if p[2] else "") + p[3] + p[4])
-DOCUMENT = st.lists(LINE | st.sampled_from(["", "# comment", "  # indented"]), min_size=1, max_size=10).map(
-    lambda lines: "\n".join(lines) + "\n"
-)
+DOCUMENT = st.lists(
+    LINE | st.sampled_from(["", "# comment", "  # indented", "#\u2028a: 1"]), min_size=1, max_size=10
+).map(lambda lines: "\n".join(lines) + "\n")
 
 
 def typed(data: Any) -> Any:
@@ -85,6 +90,9 @@ def check(text: str) -> None:
 @given(DOCUMENT)
 @example("a: 1\nb: 1.0\nc: true\nd: ~\ne:\n")
 @example("- 1\n- -0.5\n- FALSE\n- ${V}\n")
+@example("a: 1 # c\x7f\nb: 2\n")
+@example("name: c # note\u2028password: x\n")
+@example("k" * 1100 + ": 1\n")
 def test_what_it_reads_every_reader_reads_alike(text: str) -> None:
     check(text)
 

@@ -28,6 +28,11 @@ _VALUE = (  # quoted: printable ASCII without escapes; plain: no indicator first
     r"|\{\}|\[\]"  # an empty mapping or list (GE's own `datasources: {}`): the only flow collections read
 )
 _EMPTY = {"{}": dict, "[]": list}
+# A comment of characters every reader takes as printable and as no line break: not the C0 and C1 controls,
+# DEL, surrogates or U+FFFE/FFFF (PyYAML and ruamel.yaml refuse the file), nor NEL, U+2028 and U+2029 (they end
+# a line for the readers, so what follows one in a "comment" is an entry to them)
+_COMMENT = "#[ -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*"
+_KEY_MAX = 1000  # a key is a "simple key" to the readers: over 1,024 characters they stop (so: declined)
 
 
 def _entry(group: str) -> str:
@@ -35,12 +40,13 @@ def _entry(group: str) -> str:
     `group` opens each part: "(" to capture them, "(?:" not to."""
     return (
         group + r" *)(?=-[ \n]|-\Z|[A-Za-z_])" + group + r"- +|-" + _END + r")?"
-        r"(?:" + group + r"[A-Za-z_][A-Za-z0-9_]*):(?=[ \n]|\Z))? *" + group + _VALUE + r")?(?: +#[^\n]*)? *" + _END
+        r"(?:" + group + r"[A-Za-z_][A-Za-z0-9_]*):(?=[ \n]|\Z))? *" + group + _VALUE + r")?"
+        r"(?: +" + _COMMENT + ")? *" + _END
     )
 
 
 # One line: (indent, dash, key, value) of an entry, or four "" for a comment or blank line
-_LINE = re.compile(_entry("(") + r"| *(?:#[^\n]*)?")
+_LINE = re.compile(_entry("(") + r"| *(?:" + _COMMENT + ")?")
 _NULL = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")  # decimal: YAML 1.1 and 1.2 agree (no 012, 0o12, 1_000, 1:20)
@@ -131,7 +137,7 @@ def _reading(line: str) -> _Line | tuple[()] | None:
         indent, dash, key, value = match.groups(default="")
         if not (dash or key or value):
             parts = ()  # a comment or a blank line (an entry has at least one of these)
-        elif not key or _safe(key):  # `on:`, `yes:`, `null:`: keys YAML 1.1 and 1.2 readers read differently
+        elif not key or (_safe(key) and len(key) <= _KEY_MAX):  # `on:`, `yes:`, `null:`: readers differ
             parts = (len(indent) + len(dash), len(indent) if dash else -1, key, value)
     if len(_SEEN) < _SEEN_MAX:
         _SEEN[line] = parts
