@@ -431,8 +431,6 @@ def test_workspace_glob_finds_what_pathlib_finds_in_the_same_order(tmp_path: Pat
 @given(st.lists(st.text(alphabet="ab/.-_\x01 ", min_size=1, max_size=12), max_size=12))
 def test_listed_paths_sort_as_split_at_slashes(paths: list[str]) -> None:
     """The glob sorts by replacing `/` with NUL: the order of sorting the paths split at `/`."""
-    import os
-
     from lineage_setup import workspace
 
     assert workspace._sorted(paths) == sorted(paths, key=lambda path: path.split(os.sep))

@@ -210,8 +210,8 @@ def spread(folder: Path) -> None:
     as `chattr +T` sets: the Orlov allocator spreads them as it spreads top-level folders).
 
     Why: on ext4 without a journal (this machine's disk), a new file's inode is found by stepping past
-    every inode of its block group freed in the last 60-300 s (fs/ext4/ialloc.c in torvalds/linux, tag
-    v6.18: find_inode_bit skips what recently_deleted reports while s_journal is NULL). Creating 2,000
+    every inode of its block group freed in the last 60-300 s (fs/ext4/ialloc.c in torvalds/linux:
+    find_inode_bit skips what recently_deleted reports while s_journal is NULL; this machine runs 6.18). Creating 2,000
     files beside 2,000 just deleted took 1.2-1.7 s of kernel time here, and 0.03 s in a quiet group. The
     benchmark's own copies, patches and clean-ups of earlier rounds deleted thousands of files in the
     same group, so every later round paid for them: a cost no user's project at rest has. Elsewhere (a
